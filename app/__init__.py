@@ -1,0 +1,45 @@
+"""KeyLedger 重点项目台账与督办系统."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from config import Config
+
+from .extensions import csrf, db, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: type | None = None) -> Flask:
+    """Build the portal: database, security, views and APIs, commands."""
+    app = Flask(__name__)
+    app.config.from_object(config or Config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", logging.INFO))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=app.config["FAB_UPDATE_PERMS"])
+        appbuilder.init_app(app, db.session)
+        from . import views
+
+        views.register(appbuilder)
+        for blueprint_name, blueprint in app.blueprints.items():
+            if blueprint_name.endswith("Api") or blueprint_name in API_BLUEPRINTS:
+                csrf.exempt(blueprint)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+# FAB's own JSON APIs authenticate by JWT, not by session cookie, so CSRF does not apply.
+API_BLUEPRINTS = {"SecurityApi", "OpenApi", "MenuApi"}

@@ -1,0 +1,89 @@
+"""The choice fields of DESIGN.md: their stored values and their labels."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+DEPARTMENT_KIND = {
+    "leadership": _l("县领导"),
+    "department": _l("职能部门"),
+    "township": _l("乡镇（街道）"),
+    "enterprise": _l("企业"),
+    "other": _l("其他"),
+}
+PROJECT_CATEGORY = {
+    "new_infrastructure": _l("新型基础设施"),
+    "new_urbanization": _l("新型城镇化"),
+    "major_engineering": _l("重大工程"),
+    "advanced_manufacturing": _l("先进制造业"),
+    "eco_environment": _l("生态环保"),
+    "public_health": _l("公共卫生"),
+    "emergency_supplies": _l("应急物资保障"),
+    "other": _l("其他"),
+}
+PROJECT_SOURCE = {
+    "national_policy": _l("国家政策导向"),
+    "industrial_cluster": _l("产业集群"),
+    "central_city": _l("中心城市建设"),
+    "comparative_advantage": _l("比较优势"),
+    "public_demand": _l("群众需求"),
+}
+PROJECT_STAGE = {
+    "planning": _l("谋划"),
+    "reserve": _l("储备入库"),
+    "preparation": _l("前期"),
+    "construction": _l("在建"),
+    "completed": _l("竣工"),
+    "operating": _l("投产"),
+    "terminated": _l("终止"),
+}
+LIST_LEVEL = {
+    "county": _l("县级"),
+    "city": _l("市级"),
+    "province": _l("省级"),
+    "national": _l("国家级"),
+}
+STATUS_COLOR = {"green": _l("绿"), "yellow": _l("黄"), "red": _l("红")}
+TASK_STATUS = {
+    "pending": _l("推进中"),
+    "due_soon": _l("临期"),
+    "overdue": _l("逾期"),
+    "done_on_time": _l("按期完成"),
+    "done_late": _l("逾期完成"),
+    "cancelled": _l("已撤销"),
+}
+EXTENSION_DECISION = {"pending": _l("待审批"), "approved": _l("已批准"), "rejected": _l("已驳回")}
+REVIEW_STATUS = {"submitted": _l("已提交"), "accepted": _l("已采纳"), "returned": _l("已退回")}
+SUPERVISION_CHANNEL = {
+    "in_app": _l("系统内"),
+    "email": _l("电子邮件"),
+    "webhook": _l("工作群机器人"),
+    "notice": _l("督办单"),
+    "meeting": _l("会议督办"),
+}
+SUPERVISION_KIND = {
+    "due_soon": _l("临期提醒"),
+    "overdue": _l("逾期督办"),
+    "missing_feedback": _l("未反馈催报"),
+    "manual": _l("人工督办"),
+}
+PROBLEM_CATEGORY = {
+    "land": _l("用地"),
+    "funding": _l("资金"),
+    "approval": _l("审批"),
+    "relocation": _l("征迁"),
+    "construction": _l("施工"),
+    "other": _l("其他"),
+}
+
+
+def label(choices: dict, value: str | None) -> str:
+    """The label of a stored choice value; empty for none, the value itself if unknown."""
+    if value is None:
+        return ""
+    return str(choices.get(value, value))
+
+
+def pairs(choices: dict) -> list[tuple[str, object]]:
+    """(value, label) pairs for a select field."""
+    return list(choices.items())

@@ -1,0 +1,97 @@
+"""The `flask --app app …` commands: init, create-account, seed-demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from . import models as m
+from .extensions import db
+from .security import ROLES
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_command, create_account_command, seed_demo_command):
+        app.cli.add_command(command)
+
+
+def sync_permissions(reset: bool = False) -> dict[str, int]:
+    """Create the permissions of every view and the four roles (idempotent)."""
+    from .views import menu_resources
+
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    for name in ("Admin", sm.auth_role_public):
+        if sm.find_role(name) is None:
+            sm.add_role(name)
+    before = {vm.name for vm in sm.get_all_view_menu()}
+    appbuilder.add_permissions(update_perms=True)
+    sm.remember_new_view_menus(before)
+    return sm.sync_roles(menu_resources(), reset=reset)
+
+
+@click.command("init")
+@click.option("--reset-roles", is_flag=True, help="Put the four roles back to their definitions.")
+def init_command(reset_roles: bool) -> None:
+    """Migrate the database to the latest revision and sync roles and permissions."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    added = sync_permissions(reset=reset_roles)
+    click.echo("database migrated; roles: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+
+
+def create_account(username: str, role: str, password: str, person_id: int | None) -> object:
+    """A login with one role, tied to a person (and so to a department) when given."""
+    sm = current_app.appbuilder.sm
+    role_row = sm.find_role(role)
+    if role_row is None:
+        raise click.BadParameter(f"no role {role!r}; run `flask --app app init` first")
+    if sm.find_user(username=username) is not None:
+        raise click.BadParameter(f"account {username!r} exists already")
+    person = db.session.get(m.Person, person_id) if person_id else None
+    if person_id and person is None:
+        raise click.BadParameter(f"no person with id {person_id}")
+    if person is not None and person.user_id is not None:
+        raise click.BadParameter(f"person {person_id} has a login already")
+    name = person.name if person else username
+    email = (person.email if person and person.email else None) or f"{username}@keyledger.local"
+    user = sm.add_user(username, name[:1] or username, name[1:] or username, email, role_row,
+                       password=password)
+    if not user:
+        raise click.ClickException(f"could not create account {username!r}")
+    if person is not None:
+        person.user_id = user.id
+        db.session.commit()
+    return user
+
+
+@click.command("create-account")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--password", required=True)
+@click.option("--person", "person_id", type=int, default=None, help="id of the person")
+def create_account_command(username: str, role: str, password: str, person_id: int | None) -> None:
+    """Create a login tied to a person (and so to a department)."""
+    create_account(username, role, password, person_id)
+    click.echo(f"account {username} ({role}) created")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Load a realistic demo county and one demo login per role."""
+    from .demo import DEMO_ACCOUNTS, seed_demo
+
+    if db.session.scalar(select(m.Department.id).limit(1)) is not None:
+        click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。 Demo data is already loaded.")
+        _print_accounts(DEMO_ACCOUNTS)
+        return
+    counts = seed_demo()
+    click.echo("demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    _print_accounts(DEMO_ACCOUNTS)
+
+
+def _print_accounts(accounts: list[tuple[str, str, str, str]]) -> None:
+    click.echo("demo logins (username / password):")
+    for username, password, role, who in accounts:
+        click.echo(f"  {role:<10} {username} / {password}   {who}")

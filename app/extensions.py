@@ -1,0 +1,24 @@
+"""Extension objects, bound to an app in create_app()."""
+
+from __future__ import annotations
+
+from flask_appbuilder import Model
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+db = SQLA(model_class=Model)
+migrate = Migrate()
+csrf = CSRFProtect()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    """SQLite: enforce foreign keys and wait for a lock rather than fail at once."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,114 @@
+"""The security manager and the four roles of DESIGN.md, stored in the database."""
+
+from __future__ import annotations
+
+import logging
+
+from flask_appbuilder.security.sqla.manager import SecurityManager
+
+logger = logging.getLogger(__name__)
+
+READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
+ALL = (READ, ADD, EDIT, DELETE)
+
+# Every resource (a view's class_permission_name) and the menu items showing it.
+LEDGER = (
+    "Department", "Person", "Project", "InvestmentReport", "Meeting", "Task",
+    "Extension", "Feedback", "Supervision", "Problem", "NodeTemplate", "TemplateNode",
+    "Holiday",
+)
+REPORTS = ("Compliance", "Circular")
+
+# role -> resource -> permissions. Admin is FAB's admin role: it holds every permission.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Supervisor": {
+        **{name: ALL for name in LEDGER if name != "Holiday"},
+        "Holiday": (READ,),
+        "Compliance": (READ,),
+        "Circular": (READ,),
+    },
+    "DeptStaff": {
+        "Department": (READ,),
+        "Person": (READ, ADD, EDIT),
+        "Project": (READ, ADD, EDIT),
+        "InvestmentReport": ALL,
+        "Meeting": (READ,),
+        "Task": (READ,),
+        "Extension": (READ, ADD),
+        "Feedback": ALL,
+        "Supervision": (READ,),
+        "Problem": (READ, ADD, EDIT),
+        "Holiday": (READ,),
+        "Compliance": (READ,),
+    },
+    "Leader": {name: (READ,) for name in LEDGER + REPORTS},
+}
+for _grants in ROLE_PERMISSIONS.values():
+    _grants["OpenApi"] = ("can_get",)  # the OpenAPI document at /api/v1/_openapi
+ROLES = ("Admin", *ROLE_PERMISSIONS)
+
+# The methods of CRUD views and REST APIs, folded into four permissions per resource.
+METHOD_PERMISSIONS = {
+    "list": "read", "show": "read", "download": "read", "get": "read", "get_list": "read",
+    "info": "read", "export": "read",
+    "add": "add", "post": "add",
+    "edit": "edit", "put": "edit",
+    "delete": "delete",
+}
+
+
+class KeyLedgerSecurityManager(SecurityManager):
+    """FAB's security manager, with the roles of DESIGN.md synced by `flask init`."""
+
+    def sync_roles(self, menus: list[tuple[str, str, str]], reset: bool = False) -> dict[str, int]:
+        """Create the four roles; grant each the permissions it lacks on new resources.
+
+        `menus` lists (category, menu entry, resource) of every menu entry. An
+        existing role keeps what an admin changed in Security › List Roles, except
+        with `reset`, which puts every role back to its definition.
+        """
+        added: dict[str, int] = {}
+        for role_name in ROLES:
+            role = self.find_role(role_name)
+            created = role is None
+            if created:
+                role = self.add_role(role_name)
+            if role_name == "Admin":
+                continue
+            wanted = self._role_permission_views(role_name, menus)
+            if reset:
+                role.permissions = []
+            granted = set(map(id, role.permissions))
+            fresh = created or reset
+            count = 0
+            for pv in wanted:
+                if id(pv) in granted:
+                    continue
+                if fresh or pv.view_menu.name in self._new_view_menus:
+                    self.add_permission_role(role, pv)
+                    count += 1
+            added[role_name] = count
+        self.session.commit()
+        return added
+
+    _new_view_menus: set[str] = set()
+
+    def remember_new_view_menus(self, before: set[str]) -> None:
+        """Note the resources created by this sync, so roles are granted them."""
+        now = {vm.name for vm in self.get_all_view_menu()}
+        self._new_view_menus = now - before
+
+    def _role_permission_views(self, role_name: str, menus: list[tuple[str, str, str]]) -> list:
+        grants = ROLE_PERMISSIONS[role_name]
+        pvs = []
+        for resource, perms in grants.items():
+            for perm in perms:
+                pv = self.find_permission_view_menu(perm, resource)
+                if pv is not None:
+                    pvs.append(pv)
+        readable = [(cat, name) for cat, name, resource in menus if READ in grants.get(resource, ())]
+        for menu in {name for _cat, name in readable} | {cat for cat, _name in readable}:
+            pv = self.find_permission_view_menu("menu_access", menu)
+            if pv is not None:
+                pvs.append(pv)
+        return pvs

@@ -1,0 +1,274 @@
+"""Base classes for every CRUD view and REST API: permissions, row scope, guarded writes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, current_app, flash, g, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from marshmallow.validate import OneOf
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import RelationshipDirection
+from wtforms import SelectField
+from wtforms.validators import DataRequired, Optional
+
+from . import choices, validation
+from . import models as m
+from .labels import LABELS, choices_for
+from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, in_scope
+from .security import METHOD_PERMISSIONS
+
+logger = logging.getLogger(__name__)
+
+# Fields only unscoped roles (the office, admins) may set; staff get the default.
+RESERVED_FIELDS = {
+    m.Person: {"user": None, "is_leader": False},
+    m.Feedback: {"review_status": "submitted", "review_comment": None},
+    m.Extension: {"decision": "pending"},
+    m.Project: {"status_color": "green"},
+    m.Task: {"status": "pending", "overdue_days": 0},
+}
+
+
+class DomainError(Exception):
+    """A refused change, with the message the user reads and the HTTP status."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _relationships(model: type) -> list:
+    return [
+        rel for rel in inspect(model).relationships
+        if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)
+        and rel.key not in ("created_by", "changed_by")
+    ]
+
+
+def scoped_rel_fields(model: type) -> dict[str, list]:
+    """Drop-down filters: every related field lists only rows in the user's scope."""
+    return {rel.key: SCOPE for rel in _relationships(model)}
+
+
+def guard_write(item: m.Model, adding: bool) -> None:
+    """Check a change: the table's domain rules, then the scoped user's limits."""
+    problem = validation.check(item, adding)
+    if problem:
+        raise DomainError(problem)
+    department = current_department_scope()
+    if department is None:
+        return
+    model = type(item)
+    state = inspect(item)
+    for field, default in RESERVED_FIELDS.get(model, {}).items():
+        if adding:
+            setattr(item, field, default)
+        elif state.attrs[field].history.has_changes():
+            raise DomainError(_("无权修改“%(field)s”。", field=LABELS.get(field, field)), 403)
+    column = DEPARTMENT_COLUMN.get(model)
+    if column:
+        relation = column.removesuffix("_id")
+        setattr(item, relation, current_app.appbuilder.session.get(m.Department, department))
+    for rel in _relationships(model):
+        value = getattr(item, rel.key)
+        targets = value if isinstance(value, list) else [value]
+        if rel.key == "user" or not all(in_scope(t) for t in targets if t is not None):
+            if rel.key == "user" and value is None:
+                continue
+            raise DomainError(
+                _("所选的“%(field)s”不存在或不在本单位范围内。", field=LABELS.get(rel.key, rel.key)),
+                404,
+            )
+
+
+def choice_form_fields(model: type, columns: list[str]) -> dict[str, SelectField]:
+    """Select fields with translated labels for the choice columns among `columns`."""
+    table = model.__tablename__
+    fields = {}
+    for column in columns:
+        options = choices_for(table, column)
+        if options is None:
+            continue
+        nullable = inspect(model).columns[column].nullable
+        fields[column] = SelectField(
+            LABELS.get(column, column),
+            choices=([("", "")] if nullable else []) + choices.pairs(options),
+            validators=[Optional() if nullable else DataRequired()],
+            coerce=lambda v: v or None,
+        )
+    return fields
+
+
+def choice_formatters(model: type) -> dict:
+    """List/show formatters that print a choice column's label, not its stored value."""
+    table = model.__tablename__
+    out = {}
+    for column in inspect(model).columns.keys():
+        options = choices_for(table, column)
+        if options is not None:
+            out[column] = lambda v, options=options: choices.label(options, v)
+    return out
+
+
+class ScopedModelView(ModelView):
+    """A CRUD view: four permissions, department scope, guarded writes, 422 on bad input."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_filters = SCOPE
+    label_columns = LABELS
+    page_size = 25
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        rel = scoped_rel_fields(model)
+        self.add_form_query_rel_fields = rel
+        self.edit_form_query_rel_fields = rel
+        self.search_form_query_rel_fields = rel
+        columns = [c.key for c in inspect(model).columns]
+        self.add_form_extra_fields = {**choice_form_fields(model, columns),
+                                      **(self.add_form_extra_fields or {})}
+        self.edit_form_extra_fields = {**choice_form_fields(model, columns),
+                                       **(self.edit_form_extra_fields or {})}
+        self.formatters_columns = {**choice_formatters(model), **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
+    def pre_add(self, item: m.Model) -> None:
+        self._guarded(item, adding=True)
+
+    def pre_update(self, item: m.Model) -> None:
+        self._guarded(item, adding=False)
+
+    def _guarded(self, item: m.Model, adding: bool) -> None:
+        try:
+            guard_write(item, adding)
+        except DomainError as error:
+            g.domain_error = error
+            raise
+
+    def _refused(self, template: str, title: str, widgets: dict) -> tuple[str, int]:
+        error = g.pop("domain_error", None)
+        status = error.status if error else 422
+        return self.render_template(template, title=title, widgets=widgets), status
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):  # noqa: ANN201
+        widget = self._add()
+        if "domain_error" in g:
+            self.datamodel.session.rollback()
+            widget = self._get_add_widget(form=self.add_form.refresh(request.form))
+            return self._refused(self.add_template, self.add_title, widget)
+        if not widget:
+            return self.post_add_redirect()
+        if request.method == "POST":
+            return self._refused(self.add_template, self.add_title, widget)
+        return self.render_template(self.add_template, title=self.add_title, widgets=widget)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):  # noqa: ANN001, ANN201
+        widgets = self._edit(pk)
+        if "domain_error" in g:
+            self.datamodel.session.rollback()
+            widgets = self._get_edit_widget(form=self.edit_form.refresh(request.form))
+            widgets["related_views"] = []
+            return self._refused(self.edit_template, self.edit_title, widgets)
+        if not widgets:
+            return self.post_edit_redirect()
+        kwargs = {"title": self.edit_title, "widgets": widgets,
+                  "related_views": self._related_views}
+        if request.method == "POST":
+            return self.render_template(self.edit_template, **kwargs), 422
+        return self.render_template(self.edit_template, **kwargs)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):  # noqa: ANN001, ANN201
+        """A single-row action, on a row in scope only."""
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return self.actions[name].func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):  # noqa: ANN201
+        """A list action, on rows in scope only: one id out of scope refuses all."""
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        items = [self.datamodel.get(pk, self._base_filters) for pk in request.form.getlist("rowid")]
+        if any(item is None for item in items):
+            abort(404)
+        return self.actions[name].func(items)
+
+
+class ScopedApi(ModelRestApi):
+    """A REST resource: the same permissions, scope and guards as the CRUD views."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_filters = SCOPE
+    label_columns = LABELS
+    page_size = 25
+
+    def __init__(self) -> None:
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        rel = scoped_rel_fields(model)
+        self.add_query_rel_fields = rel
+        self.edit_query_rel_fields = rel
+        table = model.__tablename__
+        validators = {}
+        for column in inspect(model).columns.keys():
+            options = choices_for(table, column)
+            if options is not None:
+                validators[column] = OneOf(list(options))
+        self.validators_columns = {**validators, **(self.validators_columns or {})}
+        super().__init__()
+
+    def pre_add(self, item: m.Model) -> None:
+        guard_write(item, adding=True)
+
+    def pre_update(self, item: m.Model) -> None:
+        guard_write(item, adding=False)
+
+    def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
+        try:
+            return call(*args)
+        except DomainError as error:
+            self.datamodel.session.rollback()
+            return self.response(error.status, message=error.message)
+        except SQLAlchemyError:
+            logger.exception("refused write on %s", self.resource_name)
+            self.datamodel.session.rollback()
+            return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
+
+    def post_headless(self):  # noqa: ANN201
+        return self._guarded_response(super().post_headless)
+
+    def put_headless(self, pk):  # noqa: ANN001, ANN201
+        return self._guarded_response(super().put_headless, pk)
+
+    def delete_headless(self, pk):  # noqa: ANN001, ANN201
+        return self._guarded_response(super().delete_headless, pk)
+
+
+def interface(model: type) -> SQLAInterface:
+    return SQLAInterface(model)
+
+
+def back_to_list(view: ModelView):  # noqa: ANN201
+    flash(_("操作完成。"), "success")
+    return redirect(view.get_redirect())

@@ -1,0 +1,265 @@
+"""CRUD screens: configuration over the base classes in viewbase.py."""
+
+from __future__ import annotations
+
+from flask_appbuilder import IndexView
+from flask_appbuilder.api.manager import OpenApi
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import NumberRange
+
+from . import models as m
+from .viewbase import ScopedModelView, interface
+
+NOT_NEGATIVE = NumberRange(min=0, message=_l("不能为负数。"))
+PERCENT = NumberRange(min=0, max=100, message=_l("完成百分比应在 0 到 100 之间。"))
+AUDIT = ["created_by", "created_on", "changed_by", "changed_on"]
+
+
+class HomeView(IndexView):
+    index_template = "home.html"
+
+
+class TitledView(ScopedModelView):
+    """Titles built from one noun, so no page shows FAB's English "List Task"."""
+
+    noun = _l("记录")
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        self.list_title = self.list_title or self.noun
+        self.show_title = _l("查看%(noun)s", noun=self.noun)
+        self.add_title = _l("新增%(noun)s", noun=self.noun)
+        self.edit_title = _l("编辑%(noun)s", noun=self.noun)
+        super().__init__(**kwargs)
+
+    list_title = None
+
+
+class FeedbackView(TitledView):
+    datamodel = interface(m.Feedback)
+    noun = _l("进展反馈")
+    list_columns = ["task", "reported_on", "percent_complete", "review_status", "progress"]
+    show_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
+                    "next_steps", "review_status", "review_comment", *AUDIT]
+    add_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
+                   "next_steps"]
+    edit_columns = [*add_columns, "review_status", "review_comment"]
+    search_columns = ["reported_on", "review_status", "progress"]
+    base_order = ("reported_on", "desc")
+    validators_columns = {"percent_complete": [PERCENT]}
+
+
+class SupervisionView(TitledView):
+    datamodel = interface(m.Supervision)
+    noun = _l("督促记录")
+    list_columns = ["task", "sent_on", "channel", "kind", "message"]
+    show_columns = ["task", "sent_on", "channel", "kind", "message", *AUDIT]
+    add_columns = ["task", "sent_on", "channel", "kind", "message"]
+    edit_columns = add_columns
+    search_columns = ["sent_on", "channel", "kind"]
+    base_order = ("sent_on", "desc")
+
+
+class ExtensionView(TitledView):
+    datamodel = interface(m.Extension)
+    noun = _l("延期申请")
+    list_columns = ["task", "requested_on", "new_deadline", "decision", "reason"]
+    show_columns = ["task", "requested_on", "new_deadline", "reason", "decision", *AUDIT]
+    add_columns = ["task", "requested_on", "new_deadline", "reason"]
+    edit_columns = [*add_columns, "decision"]
+    search_columns = ["requested_on", "decision"]
+    base_order = ("requested_on", "desc")
+
+
+class TaskView(TitledView):
+    datamodel = interface(m.Task)
+    noun = _l("任务台账")
+    list_columns = ["title", "project", "department", "person", "deadline",
+                    "original_deadline", "status", "overdue_days"]
+    show_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                    "assigned_on", "deadline", "original_deadline", "done_on", "cancelled",
+                    "status", "overdue_days", "lag_reason", "measures", *AUDIT]
+    add_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                   "assigned_on", "deadline"]
+    edit_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                    "assigned_on", "deadline", "done_on", "cancelled", "lag_reason", "measures"]
+    search_columns = ["title", "department", "status", "deadline", "assigned_on"]
+    base_order = ("deadline", "asc")
+    related_views = [FeedbackView, SupervisionView, ExtensionView]
+
+
+class InvestmentReportView(TitledView):
+    datamodel = interface(m.InvestmentReport)
+    noun = _l("投资月报")
+    list_columns = ["project", "period", "amount"]
+    show_columns = ["project", "period", "amount", *AUDIT]
+    add_columns = ["project", "period", "amount"]
+    edit_columns = add_columns
+    search_columns = ["period"]
+    base_order = ("period", "desc")
+    validators_columns = {"amount": [NOT_NEGATIVE]}
+
+
+class ProblemView(TitledView):
+    datamodel = interface(m.Problem)
+    noun = _l("问题清单")
+    list_columns = ["description", "project", "category", "department", "deadline",
+                    "resolved_on"]
+    show_columns = ["project", "description", "category", "raised_on", "department",
+                    "person", "deadline", "coordinating_leader", "resolved_on", "resolution",
+                    *AUDIT]
+    add_columns = ["project", "description", "category", "raised_on", "department", "person",
+                   "deadline", "coordinating_leader"]
+    edit_columns = [*add_columns, "resolved_on", "resolution"]
+    search_columns = ["description", "category", "deadline", "resolved_on"]
+    base_order = ("raised_on", "desc")
+
+
+class MeetingView(TitledView):
+    datamodel = interface(m.Meeting)
+    noun = _l("调度会")
+    list_columns = ["held_on", "title", "chair"]
+    show_columns = ["held_on", "title", "chair", "minutes", "projects", *AUDIT]
+    add_columns = ["held_on", "title", "chair", "minutes", "projects"]
+    edit_columns = add_columns
+    search_columns = ["held_on", "title"]
+    base_order = ("held_on", "desc")
+    related_views = [TaskView]
+
+
+class ProjectView(TitledView):
+    datamodel = interface(m.Project)
+    noun = _l("重点项目")
+    list_columns = ["code", "name", "category", "stage", "lead_department",
+                    "responsible_person", "total_investment", "status_color"]
+    add_columns = ["code", "name", "category", "source", "industry", "stage", "list_level",
+                   "total_investment", "annual_plan_investment", "planned_start",
+                   "planned_end", "actual_start", "actual_end", "location", "content",
+                   "lead_leader", "lead_department", "responsible_person", "funding"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, "status_color", *AUDIT]
+    search_columns = ["code", "name", "category", "stage", "list_level", "status_color",
+                      "lead_department"]
+    base_order = ("code", "asc")
+    related_views = [TaskView, ProblemView, InvestmentReportView, MeetingView]
+    validators_columns = {"total_investment": [NOT_NEGATIVE],
+                          "annual_plan_investment": [NOT_NEGATIVE]}
+
+
+class PersonView(TitledView):
+    datamodel = interface(m.Person)
+    noun = _l("责任人")
+    list_columns = ["name", "title", "department", "phone", "is_leader", "user"]
+    add_columns = ["name", "title", "department", "phone", "email", "is_leader", "user"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, *AUDIT]
+    search_columns = ["name", "title", "department", "is_leader"]
+    base_order = ("name", "asc")
+
+
+class DepartmentView(TitledView):
+    datamodel = interface(m.Department)
+    noun = _l("责任单位")
+    list_columns = ["name", "kind", "active"]
+    add_columns = ["name", "kind", "active"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, *AUDIT]
+    search_columns = ["name", "kind", "active"]
+    base_order = ("name", "asc")
+    related_views = [PersonView, TaskView]
+
+
+class TemplateNodeView(TitledView):
+    datamodel = interface(m.TemplateNode)
+    noun = _l("模板节点")
+    list_columns = ["template", "position", "title", "workdays", "department"]
+    add_columns = ["template", "position", "title", "expected_outcome", "workdays",
+                   "department", "depends_on"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, *AUDIT]
+    base_order = ("position", "asc")
+
+
+class NodeTemplateView(TitledView):
+    datamodel = interface(m.NodeTemplate)
+    noun = _l("节点模板")
+    list_columns = ["name", "description"]
+    add_columns = ["name", "description"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, *AUDIT]
+    base_order = ("name", "asc")
+    related_views = [TemplateNodeView]
+
+
+class HolidayView(TitledView):
+    datamodel = interface(m.Holiday)
+    noun = _l("节假日")
+    list_columns = ["day", "is_workday", "name"]
+    add_columns = ["day", "is_workday", "name"]
+    edit_columns = add_columns
+    show_columns = [*add_columns, *AUDIT]
+    search_columns = ["day", "is_workday"]
+    base_order = ("day", "desc")
+
+
+class ComplianceView(TitledView):
+    datamodel = interface(m.Compliance)
+    noun = _l("月度督查考核")
+    base_permissions = ["can_read"]
+    list_columns = ["period", "department", "dispatch_rate", "supervision_rate",
+                    "implementation_rate", "feedback_rate", "tasks_overdue", "score",
+                    "compliant"]
+    show_columns = ["period", "department", "projects_in_scope", "projects_dispatched",
+                    "tasks_open", "tasks_urged", "tasks_fed_back", "tasks_due",
+                    "tasks_implemented", "tasks_overdue", "dispatch_rate", "supervision_rate",
+                    "implementation_rate", "feedback_rate", "compliant", "score", "built_at"]
+    search_columns = ["period", "department"]
+    base_order = ("period", "desc")
+
+
+class CircularView(TitledView):
+    datamodel = interface(m.Circular)
+    noun = _l("督查通报")
+    base_permissions = ["can_read"]
+    list_columns = ["period", "built_at"]
+    show_columns = ["period", "built_at"]
+    search_columns = ["period"]
+    base_order = ("period", "desc")
+
+
+# (category, category label, menu name, label, view) - the order of the menu
+MENU = [
+    ("Library", _l("项目库"), "Projects", _l("重点项目"), ProjectView),
+    ("Library", _l("项目库"), "InvestmentReports", _l("投资月报"), InvestmentReportView),
+    ("Library", _l("项目库"), "Problems", _l("问题清单"), ProblemView),
+    ("Ledger", _l("台账"), "Tasks", _l("任务台账"), TaskView),
+    ("Ledger", _l("台账"), "FeedbackList", _l("进展反馈"), FeedbackView),
+    ("Ledger", _l("台账"), "Extensions", _l("延期申请"), ExtensionView),
+    ("Supervise", _l("督办"), "Meetings", _l("调度会"), MeetingView),
+    ("Supervise", _l("督办"), "Supervisions", _l("督促记录"), SupervisionView),
+    ("Supervise", _l("督办"), "NodeTemplates", _l("节点模板"), NodeTemplateView),
+    ("Reports", _l("报表"), "ComplianceTable", _l("月度督查考核"), ComplianceView),
+    ("Reports", _l("报表"), "Circulars", _l("督查通报"), CircularView),
+    ("System", _l("系统管理"), "Departments", _l("责任单位"), DepartmentView),
+    ("System", _l("系统管理"), "Persons", _l("责任人"), PersonView),
+    ("System", _l("系统管理"), "Holidays", _l("节假日"), HolidayView),
+]
+HIDDEN = [TemplateNodeView]
+
+
+def register(appbuilder) -> None:  # noqa: ANN001
+    """Add every view to the menu, and the APIs."""
+    from .api import APIS
+
+    for category, category_label, name, label, view in MENU:
+        appbuilder.add_view(view, name, label=label, category=category,
+                            category_label=category_label)
+    for view in HIDDEN:
+        appbuilder.add_view_no_menu(view)
+    for api in APIS:
+        appbuilder.add_api(api)
+    appbuilder.add_api(OpenApi)
+
+
+def menu_resources() -> list[tuple[str, str, str]]:
+    """(category, menu name, resource) of every menu entry, for the role definitions."""
+    return [(category, name, view.datamodel.obj.__name__) for category, _c, name, _l2, view in MENU]

@@ -1,0 +1,88 @@
+"""KeyLedger configuration: a short class over environment variables with defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("KEYLEDGER_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, else one generated once into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings read once when the app is created."""
+
+    APP_NAME = "重点项目台账与督办系统"
+    SECRET_KEY = _secret_key()
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'keyledger.db'}"
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+
+    # the rules of DESIGN.md
+    DUE_SOON_WORKDAYS = _int("DUE_SOON_WORKDAYS", 3)
+    FEEDBACK_DAY = _int("FEEDBACK_DAY", 25)
+    LAG_YELLOW = _float("LAG_YELLOW", 0.10)
+    LAG_RED = _float("LAG_RED", 0.30)
+
+    # where reminders go besides the app
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "keyledger@localhost")
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL") or None
+
+    # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = os.environ.get("FAB_UPDATE_PERMS", "0") == "1"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.KeyLedgerSecurityManager"
+    FAB_ADD_SECURITY_API = False
+    FAB_API_SWAGGER_UI = False
+    FAB_API_MAX_PAGE_SIZE = 200
+    FAB_INDEX_VIEW = "app.views.HomeView"
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+
+    # Chinese first, English one click away
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_FOLDER = "translations"
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    APP_THEME = ""
+
+    # forms
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
