@@ -79,7 +79,8 @@ class Config:
         "zh": {"flag": "cn", "name": "中文"},
         "en": {"flag": "gb", "name": "English"},
     }
-    APP_THEME = ""
+    APP_THEME = ""  # the default theme: the others import Google Fonts
+    FAB_BASE_TEMPLATE = "keyledger_base.html"
 
     # forms
     WTF_CSRF_ENABLED = True

@@ -83,7 +83,7 @@ def seed_demo_command() -> None:
     from .demo import DEMO_ACCOUNTS, seed_demo
 
     if db.session.scalar(select(m.Department.id).limit(1)) is not None:
-        click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。 Demo data is already loaded.")
+        click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。Demo data exists already.")
         _print_accounts(DEMO_ACCOUNTS)
         return
     counts = seed_demo()

@@ -117,16 +117,20 @@ def project_color(
     settings: Settings = Settings(),  # noqa: B008
 ) -> str:
     """A project's colour from its tasks' statuses, its problems and its investment lag."""
-    if "overdue" in task_statuses or overdue_problem or (lag is not None and lag > settings.lag_red):
+    lagging = lag is not None and lag > settings.lag_red
+    if "overdue" in task_statuses or overdue_problem or lagging:
         return "red"
     if "due_soon" in task_statuses or (lag is not None and lag > settings.lag_yellow):
         return "yellow"
     return "green"
 
 
-def problem_overdue(deadline: dt.date | None, resolved_on: dt.date | None, as_of: dt.date) -> bool:
+def problem_overdue(
+    deadline: dt.date | None, resolved_on: dt.date | None, as_of: dt.date
+) -> bool:
     """An unresolved problem past its deadline."""
-    return deadline is not None and deadline < as_of and (resolved_on is None or resolved_on > as_of)
+    unresolved = resolved_on is None or resolved_on > as_of
+    return deadline is not None and deadline < as_of and unresolved
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -39,8 +39,12 @@ def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
         m.Extension: lambda: m.Extension.task_id.in_(own_tasks),
         m.Feedback: lambda: m.Feedback.task_id.in_(own_tasks),
         m.Supervision: lambda: m.Supervision.task_id.in_(own_tasks),
-        m.Problem: lambda: or_(m.Problem.department_id == d, m.Problem.project_id.in_(own_projects)),
-        m.Compliance: lambda: or_(m.Compliance.department_id == d, m.Compliance.department_id.is_(None)),
+        m.Problem: lambda: or_(
+            m.Problem.department_id == d, m.Problem.project_id.in_(own_projects)
+        ),
+        m.Compliance: lambda: or_(
+            m.Compliance.department_id == d, m.Compliance.department_id.is_(None)
+        ),
         m.Holiday: lambda: true(),
     }
     make = clauses.get(model)
@@ -103,7 +107,8 @@ def in_scope(obj: object) -> bool:
         return True
     model = type(obj)
     session = current_app.appbuilder.session
-    found = session.scalar(
-        select(model.id).where(model.id == obj.id, scope_clause(model, department))
-    )
+    with session.no_autoflush:  # the row being checked may be pending, half-built
+        found = session.scalar(
+            select(model.id).where(model.id == obj.id, scope_clause(model, department))
+        )
     return found is not None

@@ -60,7 +60,9 @@ METHOD_PERMISSIONS = {
 class KeyLedgerSecurityManager(SecurityManager):
     """FAB's security manager, with the roles of DESIGN.md synced by `flask init`."""
 
-    def sync_roles(self, menus: list[tuple[str, str, str]], reset: bool = False) -> dict[str, int]:
+    def sync_roles(
+        self, menus: list[tuple[str, str, str]], reset: bool = False
+    ) -> dict[str, int]:
         """Create the four roles; grant each the permissions it lacks on new resources.
 
         `menus` lists (category, menu entry, resource) of every menu entry. An
@@ -106,7 +108,7 @@ class KeyLedgerSecurityManager(SecurityManager):
                 pv = self.find_permission_view_menu(perm, resource)
                 if pv is not None:
                     pvs.append(pv)
-        readable = [(cat, name) for cat, name, resource in menus if READ in grants.get(resource, ())]
+        readable = [(cat, name) for cat, name, res in menus if READ in grants.get(res, ())]
         for menu in {name for _cat, name in readable} | {cat for cat, _name in readable}:
             pv = self.find_permission_view_menu("menu_access", menu)
             if pv is not None:

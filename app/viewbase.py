@@ -9,10 +9,11 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from marshmallow.validate import OneOf
-from sqlalchemy import inspect
+from sqlalchemy import Boolean, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import RelationshipDirection
-from wtforms import SelectField
+from wtforms import BooleanField, Field, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from . import choices, validation
@@ -81,23 +82,31 @@ def guard_write(item: m.Model, adding: bool) -> None:
             if rel.key == "user" and value is None:
                 continue
             raise DomainError(
-                _("所选的“%(field)s”不存在或不在本单位范围内。", field=LABELS.get(rel.key, rel.key)),
+                _("所选的“%(field)s”不存在或不在本单位范围内。",
+                  field=LABELS.get(rel.key, rel.key)),
                 404,
             )
 
 
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, SelectField]:
-    """Select fields with translated labels for the choice columns among `columns`."""
+def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+    """Select fields with translated labels for choice columns; check boxes for booleans.
+
+    (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
+    """
     table = model.__tablename__
-    fields = {}
+    fields: dict[str, Field] = {}
     for column in columns:
+        if isinstance(inspect(model).columns[column].type, Boolean):
+            fields[column] = BooleanField(LABELS.get(column, column))
+            continue
         options = choices_for(table, column)
         if options is None:
             continue
         nullable = inspect(model).columns[column].nullable
         fields[column] = SelectField(
             LABELS.get(column, column),
-            choices=([("", "")] if nullable else []) + choices.pairs(options),
+            choices=[SelectChoice(value, label) for value, label in
+                     ([("", "")] if nullable else []) + choices.pairs(options)],
             validators=[Optional() if nullable else DataRequired()],
             coerce=lambda v: v or None,
         )
@@ -209,7 +218,8 @@ class ScopedModelView(ModelView):
         if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
                                              self.class_permission_name):
             abort(403)
-        items = [self.datamodel.get(pk, self._base_filters) for pk in request.form.getlist("rowid")]
+        pks = request.form.getlist("rowid")
+        items = [self.datamodel.get(pk, self._base_filters) for pk in pks]
         if any(item is None for item in items):
             abort(404)
         return self.actions[name].func(items)

@@ -1,0 +1,116 @@
+"""Fixtures: one app per session on a fresh database, a small two-department world."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+
+import pytest
+
+os.environ.setdefault("KEYLEDGER_INSTANCE", tempfile.mkdtemp(prefix="keyledger-test-"))
+
+from config import Config  # noqa: E402
+from tests import services  # noqa: E402
+from tests.world import PASSWORD, build_world  # noqa: E402
+
+
+def _database_url() -> tuple[str, object]:
+    """A fresh database: a new PostgreSQL database if DATABASE_URL says so, else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        services.require_postgres(url)
+        name = f"keyledger_test_{uuid.uuid4().hex[:10]}"
+        services.create_database(url, name)
+        return services.with_database(url, name), lambda: services.drop_database(url, name)
+    path = os.path.join(tempfile.mkdtemp(prefix="keyledger-db-"), "test.db")
+    return f"sqlite:///{path}", lambda: None
+
+
+@pytest.fixture(scope="session")
+def app():
+    url, cleanup = _database_url()
+
+    class TestConfig(Config):
+        TESTING = True
+        SQLALCHEMY_DATABASE_URI = url
+        REDIS_URL = None
+
+    from app import create_app
+    from app.cli import sync_permissions
+    from app.extensions import db
+
+    application = create_app(TestConfig)
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=application.extensions["migrate"].directory)
+        sync_permissions()
+        application.config["WORLD"] = build_world()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    cleanup()
+
+
+@pytest.fixture(scope="session")
+def world(app):
+    return app.config["WORLD"]
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        token = csrf_token(self.client, "/login/")
+        response = self.client.post(
+            "/login/", data={"username": username, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, f"login of {username} failed"
+        return response
+
+    def logout(self):
+        return self.client.get("/logout/")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def api_token(client):
+    """A JWT for a user, as a REST client gets one."""
+
+    def token(username: str, password: str = PASSWORD) -> dict[str, str]:
+        response = client.post(
+            "/api/v1/security/login",
+            json={"username": username, "password": password, "provider": "db"},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+    return token
