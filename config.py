@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
+from flask_babel import lazy_gettext
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("KEYLEDGER_INSTANCE", BASE_DIR / "instance"))
@@ -35,7 +36,7 @@ def _int(name: str, default: int) -> int:
 class Config:
     """Settings read once when the app is created."""
 
-    APP_NAME = "重点项目台账与督办系统"
+    APP_NAME = lazy_gettext("重点项目台账与督办系统")
     SECRET_KEY = _secret_key()
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'keyledger.db'}"

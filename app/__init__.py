@@ -35,9 +35,10 @@ def create_app(config: type | None = None) -> Flask:
             if blueprint_name.endswith("Api") or blueprint_name in API_BLUEPRINTS:
                 csrf.exempt(blueprint)
 
-    from . import cli
+    from . import cli, errors
 
     cli.init_app(app)
+    errors.init_app(app)
     return app
 
 

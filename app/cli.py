@@ -54,15 +54,23 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
         raise click.BadParameter(f"no person with id {person_id}")
     if person is not None and person.user_id is not None:
         raise click.BadParameter(f"person {person_id} has a login already")
-    name = person.name if person else username
-    email = (person.email if person and person.email else None) or f"{username}@keyledger.local"
-    user = sm.add_user(username, name[:1] or username, name[1:] or username, email, role_row,
-                       password=password)
+    email = f"{username}@keyledger.local"
+    if person is not None and person.email and sm.find_user(email=person.email) is None:
+        email = person.email
+    # FAB's first and last name: the person's name and title, or the login and its role
+    first, last = (person.name, person.title or "-") if person else (username, role)
+    user = sm.add_user(username, first, last, email, role_row, password=password)
     if not user:
         raise click.ClickException(f"could not create account {username!r}")
     if person is not None:
         person.user_id = user.id
-        db.session.commit()
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            db.session.delete(db.session.merge(user))
+            db.session.commit()
+            raise
     return user
 
 
@@ -84,7 +92,8 @@ def seed_demo_command() -> None:
 
     if db.session.scalar(select(m.Department.id).limit(1)) is not None:
         click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。Demo data exists already.")
-        _print_accounts(DEMO_ACCOUNTS)
+        sm = current_app.appbuilder.sm
+        _print_accounts([a for a in DEMO_ACCOUNTS if sm.find_user(username=a[0]) is not None])
         return
     counts = seed_demo()
     click.echo("demo data loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -23,7 +23,7 @@ class Calendar:
     For a year the package does not know: weekends only, plus the table.
     """
 
-    overrides: Mapping[dt.date, bool] = None  # day -> is_workday
+    overrides: Mapping[dt.date, bool] | None = None  # day -> is_workday
 
     def is_workday(self, day: dt.date) -> bool:
         if self.overrides and day in self.overrides:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import (
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+)
+from flask_babel import lazy_gettext as _l
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +63,39 @@ METHOD_PERMISSIONS = {
 }
 
 
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else str(_l("是") if value else _l("否"))
+
+
+def _joined(items: list | None) -> str:
+    return "、".join(map(str, items or []))
+
+
+class UserView(UserDBModelView):
+    """FAB's user screens, with Chinese values instead of True/[Admin]."""
+
+    class_permission_name = "UserDBModelView"  # keep FAB's permission names
+    formatters_columns = {"active": _yes_no, "roles": _joined, "groups": _joined,
+                          "last_login": lambda v: v or ""}
+
+
+class RoleView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组")}
+
+
+class PermissionOnViewView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
+
+
 class KeyLedgerSecurityManager(SecurityManager):
     """FAB's security manager, with the roles of DESIGN.md synced by `flask init`."""
+
+    userdbmodelview = UserView
+    rolemodelview = RoleView
+    permissionviewmodelview = PermissionOnViewView
+    userstatschartview = None  # it loads Google Charts from the internet
 
     def sync_roles(
         self, menus: list[tuple[str, str, str]], reset: bool = False

@@ -13,7 +13,6 @@ from sqlalchemy import Boolean, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import RelationshipDirection
 from wtforms import BooleanField, Field, SelectField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from . import choices, validation
@@ -105,22 +104,34 @@ def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
         nullable = inspect(model).columns[column].nullable
         fields[column] = SelectField(
             LABELS.get(column, column),
-            choices=[SelectChoice(value, label) for value, label in
-                     ([("", "")] if nullable else []) + choices.pairs(options)],
+            choices=([("", "")] if nullable else []) + choices.pairs(options),
             validators=[Optional() if nullable else DataRequired()],
             coerce=lambda v: v or None,
         )
     return fields
 
 
-def choice_formatters(model: type) -> dict:
-    """List/show formatters that print a choice column's label, not its stored value."""
+def display(value: object) -> object:
+    """A value as a page shows it: nothing for none, 是/否 for booleans, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+def list_formatters(model: type, columns: list[str]) -> dict:
+    """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
     out = {}
-    for column in inspect(model).columns.keys():
+    for column in columns:
         options = choices_for(table, column)
         if options is not None:
             out[column] = lambda v, options=options: choices.label(options, v)
+        else:
+            out[column] = display
     return out
 
 
@@ -144,7 +155,9 @@ class ScopedModelView(ModelView):
                                       **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**choice_form_fields(model, columns),
                                        **(self.edit_form_extra_fields or {})}
-        self.formatters_columns = {**choice_formatters(model), **(self.formatters_columns or {})}
+        shown = [*(self.list_columns or []), *(self.show_columns or [])]
+        self.formatters_columns = {**list_formatters(model, shown),
+                                   **(self.formatters_columns or {})}
         super().__init__(**kwargs)
 
     def pre_add(self, item: m.Model) -> None:

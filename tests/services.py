@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -15,12 +16,17 @@ def _unavailable(what: str, error: Exception) -> None:
     pytest.skip(message)
 
 
+def _libpq(url: str) -> str:
+    """The URL as libpq takes it (SQLAlchemy's may name a driver: postgresql+psycopg://)."""
+    return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
+
+
 def require_postgres(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     try:
-        psycopg2.connect(url, connect_timeout=3).close()
-    except psycopg2.OperationalError as error:
+        psycopg.connect(_libpq(url), connect_timeout=3).close()
+    except psycopg.OperationalError as error:
         _unavailable("PostgreSQL", error)
 
 
@@ -29,26 +35,19 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _admin_connection(url: str):
-    import psycopg2
+def _execute(url: str, statement: str) -> None:
+    import psycopg
 
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    return connection
+    with psycopg.connect(_libpq(url), autocommit=True) as connection:
+        connection.execute(statement)
 
 
 def create_database(url: str, name: str) -> None:
-    with _admin_connection(url) as connection, connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    _execute(url, f'CREATE DATABASE "{name}"')
 
 
 def drop_database(url: str, name: str) -> None:
-    connection = _admin_connection(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        connection.close()
+    _execute(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def redis_url() -> str:
