@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -33,6 +34,7 @@ def sync_permissions(reset: bool = False) -> dict[str, int]:
 
 
 @click.command("init")
+@with_appcontext
 @click.option("--reset-roles", is_flag=True, help="Put the four roles back to their definitions.")
 def init_command(reset_roles: bool) -> None:
     """Migrate the database to the latest revision and sync roles and permissions."""
@@ -75,6 +77,7 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
 
 
 @click.command("create-account")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password", required=True)
@@ -86,6 +89,7 @@ def create_account_command(username: str, role: str, password: str, person_id: i
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Load a realistic demo county and one demo login per role."""
     from .demo import DEMO_ACCOUNTS, seed_demo

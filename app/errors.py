@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +28,8 @@ def _messages() -> dict[int, str]:
 def _respond(status: int, message: str):  # noqa: ANN202
     if request.path.startswith("/api/"):
         return jsonify(message=message), status
+    if "user" not in g:  # refused before FAB's before_request (CSRF): the menu needs it
+        g.user = current_user
     page = render_template("errors/error.html", status=status, message=message,
                            appbuilder=current_app.appbuilder)
     return page, status

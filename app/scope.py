@@ -6,12 +6,13 @@ filters, related-field drop-downs, and the checks on related ids sent by API.
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context
+from flask import current_app, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import models as m
+from .security import request_cache
 
 UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
 NO_DEPARTMENT = -1  # a scoped user with no department sees nothing
@@ -64,13 +65,15 @@ def current_department_scope() -> int | None:
     """The department the current user is limited to, or None when unlimited."""
     if not has_request_context():
         return None
-    if "_scope_department" not in g:
-        g._scope_department = _compute_scope()
-    return g._scope_department
-
-
-def _compute_scope() -> int | None:
     user = current_app.appbuilder.sm.current_user
+    cache = request_cache("department_scope")
+    key = getattr(user, "id", None)
+    if key not in cache:
+        cache[key] = _compute_scope(user)
+    return cache[key]
+
+
+def _compute_scope(user: object) -> int | None:
     if user is None:
         return NO_DEPARTMENT
     if {role.name for role in user.roles} & UNSCOPED_ROLES:

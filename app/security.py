@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from flask import has_request_context, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -89,6 +90,13 @@ class PermissionOnViewView(PermissionViewModelView):
     label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
 
 
+def request_cache(name: str) -> dict:
+    """A dict that lives as long as the current request (not the app context, which
+    Flask shares between requests when one is already pushed, as in tests)."""
+    caches = request.__dict__.setdefault("_keyledger_cache", {})
+    return caches.setdefault(name, {})
+
+
 class KeyLedgerSecurityManager(SecurityManager):
     """FAB's security manager, with the roles of DESIGN.md synced by `flask init`."""
 
@@ -96,6 +104,20 @@ class KeyLedgerSecurityManager(SecurityManager):
     rolemodelview = RoleView
     permissionviewmodelview = PermissionOnViewView
     userstatschartview = None  # it loads Google Charts from the internet
+
+    def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
+        """FAB asks once per menu entry and button; load the user's permissions once a request.
+
+        Read from the database at every request, so a change made in Security › List
+        Roles applies from the next page on.
+        """
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        cache = request_cache("user_permissions")
+        key = getattr(user, "id", None)
+        if key not in cache:
+            cache[key] = self.get_user_permissions(user)
+        return (permission_name, view_name) in cache[key]
 
     def sync_roles(
         self, menus: list[tuple[str, str, str]], reset: bool = False

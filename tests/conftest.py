@@ -55,6 +55,13 @@ def app():
     cleanup()
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's: with an app context pushed for the whole test, Flask would
+    share one `g` (and the logged-in user cached in it) between the client's requests."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def world(app):
     return app.config["WORLD"]
