@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import g, has_request_context
+from flask import current_app, has_request_context
 from flask_appbuilder import Model
 from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.security.sqla.models import User
@@ -46,20 +46,24 @@ class Audited(AuditMixin):
 
     @declared_attr
     def created_by_fk(cls):  # noqa: N805
-        return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id)
+        return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, index=True)
 
     @declared_attr
     def changed_by_fk(cls):  # noqa: N805
         return Column(
-            Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, onupdate=cls.get_user_id
+            Integer,
+            ForeignKey("ab_user.id"),
+            default=cls.get_user_id,
+            onupdate=cls.get_user_id,
+            index=True,
         )
 
     @classmethod
     def get_user_id(cls) -> int | None:
+        """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
         if not has_request_context():
             return None
-        user = getattr(g, "user", None)
-        return getattr(user, "id", None) if user is not None else None
+        return getattr(current_app.appbuilder.sm.current_user, "id", None)
 
 
 class Department(Audited, Model):

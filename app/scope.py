@@ -87,6 +87,12 @@ def is_scoped() -> bool:
     return current_department_scope() is not None
 
 
+def has_role(name: str) -> bool:
+    """Whether the current user holds a role of this name."""
+    user = current_app.appbuilder.sm.current_user
+    return user is not None and any(role.name == name for role in user.roles)
+
+
 class DepartmentScopeFilter(BaseFilter):
     """FAB filter: the rows of the current user's department, or all for unscoped roles."""
 

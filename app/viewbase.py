@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Optional
 from . import choices, validation
 from . import models as m
 from .labels import LABELS, choices_for
-from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, in_scope
+from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
 from .security import METHOD_PERMISSIONS
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ def guard_write(item: m.Model, adding: bool) -> None:
     problem = validation.check(item, adding)
     if problem:
         raise DomainError(problem)
+    if isinstance(item, m.Person) and not has_role("Admin"):
+        if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
+            raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
     department = current_department_scope()
     if department is None:
         return
@@ -155,6 +158,8 @@ class ScopedModelView(ModelView):
                                       **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**choice_form_fields(model, columns),
                                        **(self.edit_form_extra_fields or {})}
+        self.search_form_extra_fields = {**choice_form_fields(model, columns),
+                                         **(self.search_form_extra_fields or {})}
         shown = [*(self.list_columns or []), *(self.show_columns or [])]
         self.formatters_columns = {**list_formatters(model, shown),
                                    **(self.formatters_columns or {})}

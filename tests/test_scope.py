@@ -178,3 +178,14 @@ def test_list_actions_do_not_reach_other_departments(client, auth, world):
     response = client.post(f"/feedbackview/action/delete/{world.b['feedback']}",
                            data={"csrf_token": token})
     assert response.status_code == 404
+
+
+def test_rows_record_who_wrote_them_by_form_and_by_api(app, client, api_token, world):
+    response = client.post("/api/v1/feedback/", json=payload("feedback", world),
+                           headers=api_token("staff_a"))
+    from app.extensions import db
+
+    with app.app_context():
+        row = db.session.get(m.Feedback, response.json["id"])
+        assert row.created_by.username == "staff_a"
+        assert row.changed_by.username == "staff_a"

@@ -114,3 +114,42 @@ def test_permission_removed_in_security_ui_takes_effect(app, client, auth, api_t
         save_role(client, role_id, "DeptStaff", granted)
     response = client.delete(f"/api/v1/feedback/{feedback}", headers=api_token("staff_a"))
     assert response.status_code == 200
+
+
+def _user_id(app, username: str) -> int:
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.query(User).filter_by(username=username).one().id
+
+
+def test_admin_ties_a_login_to_a_person_in_the_ui(app, client, auth, world):
+    from app.extensions import db
+
+    with app.app_context():
+        person = m.Person(name="孙绑定", department_id=world.dept_b)
+        db.session.add(person)
+        db.session.commit()
+        person_id = person.id
+    result = app.test_cli_runner().invoke(args=[
+        "create-account", "sun", "--role", "DeptStaff", "--password", "Ledger#2026"])
+    assert result.exit_code == 0, result.output
+    user_id = _user_id(app, "sun")
+    form = {"name": "孙绑定", "department": str(world.dept_b), "user": str(user_id)}
+    auth.login("supervisor")
+    response = client.post(f"/personview/edit/{person_id}",
+                           data=form | {"csrf_token": csrf_token(client)})
+    assert response.status_code == 403  # the office may not hand out logins
+    auth.logout()
+    auth.login("admin")
+    response = client.post(f"/personview/edit/{person_id}",
+                           data=form | {"csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(m.Person, person_id).user_id == user_id
+    auth.logout()
+    auth.login("sun")  # and the new login now sees department B's rows
+    assert f"/taskview/show/{world.b['task']}" in client.get("/taskview/list/").get_data(
+        as_text=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2baa3798182a
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:53:14.059474
+Create Date: 2026-11-25 17:25:46.277931
 
 """
 from alembic import op
@@ -175,6 +175,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_department_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_department_created_by_fk'), ['created_by_fk'], unique=False)
+
     op.create_table('holiday',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -189,6 +193,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('day')
     )
+    with op.batch_alter_table('holiday', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_holiday_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_holiday_created_by_fk'), ['created_by_fk'], unique=False)
+
     op.create_table('node_template',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -202,6 +210,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
+    with op.batch_alter_table('node_template', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_node_template_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_node_template_created_by_fk'), ['created_by_fk'], unique=False)
+
     op.create_table('ab_permission_view_role',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('permission_view_id', sa.Integer(), nullable=True),
@@ -263,6 +275,8 @@ def upgrade():
     sa.UniqueConstraint('user_id')
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_person_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_person_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_department_id'), ['department_id'], unique=False)
 
     op.create_table('template_node',
@@ -285,6 +299,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('template_node', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_template_node_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_template_node_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_template_node_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_template_node_template_id'), ['template_id'], unique=False)
 
@@ -305,6 +321,8 @@ def upgrade():
     )
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_chair_id'), ['chair_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_held_on'), ['held_on'], unique=False)
 
     op.create_table('project',
@@ -351,6 +369,8 @@ def upgrade():
     sa.UniqueConstraint('code')
     )
     with op.batch_alter_table('project', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_project_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_project_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_lead_department_id'), ['lead_department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_lead_leader_id'), ['lead_leader_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_project_responsible_person_id'), ['responsible_person_id'], unique=False)
@@ -384,6 +404,8 @@ def upgrade():
     sa.UniqueConstraint('project_id', 'period', name='uq_investment_report_project_period')
     )
     with op.batch_alter_table('investment_report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_investment_report_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_investment_report_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index('ix_investment_report_period', ['period'], unique=False)
 
     op.create_table('meeting_project',
@@ -424,7 +446,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('problem', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_problem_changed_by_fk'), ['changed_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_coordinating_leader_id'), ['coordinating_leader_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_problem_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index('ix_problem_deadline', ['deadline'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_department_id'), ['department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_problem_person_id'), ['person_id'], unique=False)
@@ -465,6 +489,8 @@ def upgrade():
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index('ix_task_assigned_on', ['assigned_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_task_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index('ix_task_deadline', ['deadline'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_department_id'), ['department_id'], unique=False)
         batch_op.create_index('ix_task_done_on', ['done_on'], unique=False)
@@ -491,6 +517,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('extension', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_extension_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_extension_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index(batch_op.f('ix_extension_task_id'), ['task_id'], unique=False)
 
     op.create_table('feedback',
@@ -515,6 +543,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index('ix_feedback_reported_on', ['reported_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_task_id'), ['task_id'], unique=False)
         batch_op.create_index('ix_feedback_task_reported', ['task_id', 'reported_on', 'review_status'], unique=False)
@@ -538,6 +568,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('supervision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supervision_changed_by_fk'), ['changed_by_fk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supervision_created_by_fk'), ['created_by_fk'], unique=False)
         batch_op.create_index('ix_supervision_sent_on', ['sent_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_supervision_task_id'), ['task_id'], unique=False)
         batch_op.create_index('ix_supervision_task_sent', ['task_id', 'sent_on'], unique=False)
@@ -551,16 +583,22 @@ def downgrade():
         batch_op.drop_index('ix_supervision_task_sent')
         batch_op.drop_index(batch_op.f('ix_supervision_task_id'))
         batch_op.drop_index('ix_supervision_sent_on')
+        batch_op.drop_index(batch_op.f('ix_supervision_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_supervision_changed_by_fk'))
 
     op.drop_table('supervision')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_index('ix_feedback_task_reported')
         batch_op.drop_index(batch_op.f('ix_feedback_task_id'))
         batch_op.drop_index('ix_feedback_reported_on')
+        batch_op.drop_index(batch_op.f('ix_feedback_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_feedback_changed_by_fk'))
 
     op.drop_table('feedback')
     with op.batch_alter_table('extension', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extension_task_id'))
+        batch_op.drop_index(batch_op.f('ix_extension_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_extension_changed_by_fk'))
 
     op.drop_table('extension')
     with op.batch_alter_table('task', schema=None) as batch_op:
@@ -571,6 +609,8 @@ def downgrade():
         batch_op.drop_index('ix_task_done_on')
         batch_op.drop_index(batch_op.f('ix_task_department_id'))
         batch_op.drop_index('ix_task_deadline')
+        batch_op.drop_index(batch_op.f('ix_task_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_task_changed_by_fk'))
         batch_op.drop_index('ix_task_assigned_on')
 
     op.drop_table('task')
@@ -579,7 +619,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_problem_person_id'))
         batch_op.drop_index(batch_op.f('ix_problem_department_id'))
         batch_op.drop_index('ix_problem_deadline')
+        batch_op.drop_index(batch_op.f('ix_problem_created_by_fk'))
         batch_op.drop_index(batch_op.f('ix_problem_coordinating_leader_id'))
+        batch_op.drop_index(batch_op.f('ix_problem_changed_by_fk'))
 
     op.drop_table('problem')
     with op.batch_alter_table('meeting_project', schema=None) as batch_op:
@@ -588,6 +630,8 @@ def downgrade():
     op.drop_table('meeting_project')
     with op.batch_alter_table('investment_report', schema=None) as batch_op:
         batch_op.drop_index('ix_investment_report_period')
+        batch_op.drop_index(batch_op.f('ix_investment_report_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_investment_report_changed_by_fk'))
 
     op.drop_table('investment_report')
     with op.batch_alter_table('template_node_dependency', schema=None) as batch_op:
@@ -600,20 +644,28 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_project_responsible_person_id'))
         batch_op.drop_index(batch_op.f('ix_project_lead_leader_id'))
         batch_op.drop_index(batch_op.f('ix_project_lead_department_id'))
+        batch_op.drop_index(batch_op.f('ix_project_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_project_changed_by_fk'))
 
     op.drop_table('project')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_held_on'))
+        batch_op.drop_index(batch_op.f('ix_meeting_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_meeting_changed_by_fk'))
         batch_op.drop_index(batch_op.f('ix_meeting_chair_id'))
 
     op.drop_table('meeting')
     with op.batch_alter_table('template_node', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_template_node_template_id'))
         batch_op.drop_index(batch_op.f('ix_template_node_department_id'))
+        batch_op.drop_index(batch_op.f('ix_template_node_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_template_node_changed_by_fk'))
 
     op.drop_table('template_node')
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_department_id'))
+        batch_op.drop_index(batch_op.f('ix_person_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_person_changed_by_fk'))
 
     op.drop_table('person')
     with op.batch_alter_table('compliance', schema=None) as batch_op:
@@ -626,8 +678,20 @@ def downgrade():
         batch_op.drop_index('idx_permission_view_id')
 
     op.drop_table('ab_permission_view_role')
+    with op.batch_alter_table('node_template', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_node_template_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_node_template_changed_by_fk'))
+
     op.drop_table('node_template')
+    with op.batch_alter_table('holiday', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_holiday_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_holiday_changed_by_fk'))
+
     op.drop_table('holiday')
+    with op.batch_alter_table('department', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_department_created_by_fk'))
+        batch_op.drop_index(batch_op.f('ix_department_changed_by_fk'))
+
     op.drop_table('department')
     op.drop_table('ab_user_role')
     with op.batch_alter_table('ab_user_group', schema=None) as batch_op:
