@@ -140,3 +140,146 @@ def month_start(day: dt.date) -> dt.date:
 def month_end(day: dt.date) -> dt.date:
     nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return nxt - DAY
+
+
+# --- compliance of one period -------------------------------------------------------
+
+IN_SCOPE_STAGES = ("preparation", "construction")
+FINISHED_STAGES = ("completed", "operating")
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the compliance rule needs to know of a project."""
+
+    department_id: int | None
+    stage: str
+    actual_end: dt.date | None = None
+    meeting_dates: tuple[dt.date, ...] = ()  # the days of the meetings that dispatched it
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the compliance rule needs to know of a task."""
+
+    department_id: int | None
+    assigned_on: dt.date
+    deadline: dt.date
+    done_on: dt.date | None = None
+    cancelled: bool = False
+    supervision_dates: tuple[dt.date, ...] = ()
+    feedback: tuple[tuple[dt.date, str], ...] = ()  # (reported_on, review_status)
+
+
+@dataclass(frozen=True)
+class ComplianceCounts:
+    """One row of the compliance table: counts, rates (None for 0/0), verdict and score."""
+
+    projects_in_scope: int = 0
+    projects_dispatched: int = 0
+    tasks_open: int = 0
+    tasks_urged: int = 0
+    tasks_fed_back: int = 0
+    tasks_due: int = 0
+    tasks_implemented: int = 0
+    tasks_overdue: int = 0
+
+    @property
+    def dispatch_rate(self) -> float | None:
+        return rate(self.projects_dispatched, self.projects_in_scope)
+
+    @property
+    def supervision_rate(self) -> float | None:
+        return rate(self.tasks_urged, self.tasks_open)
+
+    @property
+    def implementation_rate(self) -> float | None:
+        return rate(self.tasks_implemented, self.tasks_due)
+
+    @property
+    def feedback_rate(self) -> float | None:
+        return rate(self.tasks_fed_back, self.tasks_open)
+
+    @property
+    def rates(self) -> tuple[float | None, ...]:
+        return (self.dispatch_rate, self.supervision_rate, self.implementation_rate,
+                self.feedback_rate)
+
+    @property
+    def compliant(self) -> bool:
+        known = [r for r in self.rates if r is not None]
+        return bool(known) and all(r == 1 for r in known)
+
+    @property
+    def score(self) -> float | None:
+        known = [r for r in self.rates if r is not None]
+        return round(100 * sum(known) / len(known), 1) if known else None
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A rate; None (shown as "—") when there is nothing to count."""
+    return numerator / denominator if denominator else None
+
+
+def compliance_as_of(period: dt.date, today: dt.date) -> dt.date:
+    """A = min(today, last day of the period)."""
+    return min(today, month_end(period))
+
+
+def project_in_scope(project: ProjectFacts, period: dt.date) -> bool:
+    if project.stage in IN_SCOPE_STAGES:
+        return True
+    ended = project.actual_end
+    return project.stage in FINISHED_STAGES and ended is not None and ended >= period
+
+
+def task_open(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    done = task.done_on
+    return not task.cancelled and task.assigned_on <= as_of and (done is None or done >= period)
+
+
+def compliance(
+    period: dt.date, today: dt.date, projects: list[ProjectFacts], tasks: list[TaskFacts]
+) -> ComplianceCounts:
+    """The compliance counts of one period over the given projects and tasks."""
+    period = month_start(period)
+    as_of = compliance_as_of(period, today)
+    in_month = lambda day: period <= day <= as_of  # noqa: E731
+    scoped = [p for p in projects if project_in_scope(p, period)]
+    open_tasks = [t for t in tasks if task_open(t, period, as_of)]
+    due = [t for t in tasks if not t.cancelled and period <= t.deadline <= as_of]
+    return ComplianceCounts(
+        projects_in_scope=len(scoped),
+        projects_dispatched=sum(any(in_month(d) for d in p.meeting_dates) for p in scoped),
+        tasks_open=len(open_tasks),
+        tasks_urged=sum(any(in_month(d) for d in t.supervision_dates) for t in open_tasks),
+        tasks_fed_back=sum(
+            any(in_month(d) and status != "returned" for d, status in t.feedback)
+            for t in open_tasks
+        ),
+        tasks_due=len(due),
+        tasks_implemented=sum(t.done_on is not None and t.done_on <= t.deadline for t in due),
+        tasks_overdue=sum(
+            t.deadline < as_of and (t.done_on is None or t.done_on > as_of) for t in open_tasks
+        ),
+    )
+
+
+def compliance_table(
+    period: dt.date, today: dt.date, projects: list[ProjectFacts], tasks: list[TaskFacts],
+    department_ids: list[int],
+) -> dict[int | None, ComplianceCounts]:
+    """Every department's row and the county's (key None) for one period."""
+    table = {None: compliance(period, today, projects, tasks)}
+    for department in department_ids:
+        table[department] = compliance(
+            period, today,
+            [p for p in projects if p.department_id == department],
+            [t for t in tasks if t.department_id == department],
+        )
+    return table
+
+
+def ranking(scores: dict[int, tuple[str, float | None]]) -> list[int]:
+    """Departments by score (highest first; none last), then by name."""
+    return sorted(scores, key=lambda d: (scores[d][1] is None, -(scores[d][1] or 0), scores[d][0]))

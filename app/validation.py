@@ -10,6 +10,15 @@ from sqlalchemy import inspect
 from . import models as m
 
 
+class DomainError(Exception):
+    """A refused change, with the message the user reads and the HTTP status."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 def _changed(item: m.Model, field: str) -> bool:
     return inspect(item).attrs[field].history.has_changes()
 

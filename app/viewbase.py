@@ -15,11 +15,12 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
-from . import choices, validation
+from . import choices, status, validation
 from . import models as m
-from .labels import LABELS, choices_for
+from .labels import LABELS, choices_for, joined
 from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
 from .security import METHOD_PERMISSIONS
+from .validation import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +32,6 @@ RESERVED_FIELDS = {
     m.Project: {"status_color": "green"},
     m.Task: {"status": "pending", "overdue_days": 0},
 }
-
-
-class DomainError(Exception):
-    """A refused change, with the message the user reads and the HTTP status."""
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _relationships(model: type) -> list:
@@ -121,7 +113,7 @@ def display(value: object) -> object:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
+        return joined(value)
     return value
 
 
@@ -170,6 +162,15 @@ class ScopedModelView(ModelView):
 
     def pre_update(self, item: m.Model) -> None:
         self._guarded(item, adding=False)
+
+    def post_add(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_update(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_delete(self, item: m.Model) -> None:
+        status.after_change(item)
 
     def _guarded(self, item: m.Model, adding: bool) -> None:
         try:
@@ -271,6 +272,15 @@ class ScopedApi(ModelRestApi):
 
     def pre_update(self, item: m.Model) -> None:
         guard_write(item, adding=False)
+
+    def post_add(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_update(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_delete(self, item: m.Model) -> None:
+        status.after_change(item)
 
     def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
         try:
