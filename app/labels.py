@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import choices
@@ -103,6 +104,13 @@ LABELS = {
     "created_by": _l("创建人"),
     "changed_by": _l("修改人"),
 }
+
+
+def joined(items: object) -> str:
+    """Several values in one cell, with the separator of the page's language."""
+    # TRANSLATORS: the separator between the items of a list, as in "项目A、项目B"
+    return _("、").join(map(str, items))
+
 
 # choice columns: column name -> {value: label}, per table where names collide
 CHOICE_COLUMNS = {
