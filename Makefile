@@ -16,7 +16,7 @@ demo: $(STAMP)  ## the portal with demo data on http://127.0.0.1:$(PORT)
 	$(BIN)/flask --app app init
 	$(BIN)/flask --app app seed-demo
 	@echo "KeyLedger: http://127.0.0.1:$(PORT)/"
-	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/gunicorn --threads 4 --bind 127.0.0.1:$(PORT) --access-logfile - 'app:create_app()'
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest

@@ -105,3 +105,23 @@ def test_seed_demo_builds_a_county_and_refuses_to_run_twice(tmp_path: Path):
     again = subprocess.run(flask + ["seed-demo"], cwd=root, env=env, capture_output=True,
                            text=True, timeout=300)
     assert again.returncode == 0 and "演示数据已存在" in again.stdout
+    logins = subprocess.run([sys.executable, "-c", LOG_IN_EVERY_DEMO_ACCOUNT], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert logins.returncode == 0, logins.stderr[-3000:]
+    assert logins.stdout.split() == ["Admin", "Supervisor", "Leader", "DeptStaff", "DeptStaff"]
+
+
+LOG_IN_EVERY_DEMO_ACCOUNT = """
+import re
+from app import create_app
+from app.demo import DEMO_ACCOUNTS
+app = create_app()
+for username, password, role, _who in DEMO_ACCOUNTS:
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login/").text)[1]
+    answer = client.post("/login/", data={"username": username, "password": password,
+                                          "csrf_token": token})
+    assert answer.status_code == 302 and answer.location == "/", (username, answer.status_code)
+    assert client.get("/taskview/list/").status_code == 200, username
+    print(role)
+"""
