@@ -77,6 +77,15 @@ PROBLEM_CATEGORY = {
 }
 
 
+JOB_STATUS = {
+    "queued": _l("排队中"),
+    "started": _l("运行中"),
+    "finished": _l("已完成"),
+    "failed": _l("失败"),
+}
+DELIVERY_STATUS = {"pending": _l("待发送"), "sent": _l("已发送"), "failed": _l("发送失败")}
+
+
 def label(choices: dict, value: str | None) -> str:
     """The label of a stored choice value; empty for none, the value itself if unknown."""
     if value is None:

@@ -14,8 +14,67 @@ from .security import ROLES
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, create_account_command, seed_demo_command):
+    for command in (init_command, create_account_command, seed_demo_command, jobs_group,
+                    holidays_group):
         app.cli.add_command(command)
+
+
+@click.group("holidays")
+def holidays_group() -> None:
+    """The holiday calendar (节假日)."""
+
+
+@holidays_group.command("prefill")
+@with_appcontext
+def holidays_prefill_command() -> None:
+    """Add chinese-calendar's holidays and adjusted working days from this year on."""
+    from .calendar_views import prefill_holidays, this_year_start, uncovered_years
+    from .status import today
+
+    rows = prefill_holidays(this_year_start())
+    years = sorted({row.day.year for row in rows})
+    click.echo(f"holidays prefilled: {len(rows)} days added" + (f" ({years})" if years else ""))
+    for year in uncovered_years(today()):
+        click.echo(f"warning: {year} is not covered by chinese-calendar nor the holiday table; "
+                   "enter its holidays by hand", err=True)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Background jobs."""
+
+
+@jobs_group.command("run")
+@click.argument("job")
+@click.option("--as-of", default=None, help="YYYY-MM-DD (refresh_status, send_reminders)")
+@click.option("--period", default=None, help="YYYY-MM (build_compliance, build_circular)")
+@with_appcontext
+def jobs_run_command(job: str, as_of: str | None, period: str | None) -> None:
+    """Run a job now, here, and print its result."""
+    from .jobs import JOBS, execute, parse_args
+
+    if job not in JOBS:
+        raise click.BadParameter(f"one of {', '.join(JOBS)}", param_hint="JOB")
+    try:
+        args = parse_args(job, as_of or period)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+    run = _record_run(job, args)
+    try:
+        counts = execute(run.id)
+    except Exception as error:
+        raise click.ClickException(f"{job} failed: {error}") from error
+    click.echo(f"{job} {args}: {counts}")
+
+
+def _record_run(job: str, args: dict) -> m.JobRun:
+    import datetime as dt
+
+    run = m.JobRun(job=job, args=args, status="queued",
+                   queued_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    db.session.add(run)
+    db.session.commit()
+    return run
 
 
 def sync_permissions(reset: bool = False) -> dict[str, int]:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.ext.declarative import declared_attr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -275,6 +276,9 @@ class Supervision(Audited, Model):
         _one_of("supervision", "kind", choices.SUPERVISION_KIND),
         Index("ix_supervision_task_sent", "task_id", "sent_on"),
         Index("ix_supervision_sent_on", "sent_on"),
+        # reminders: one per task, kind and day, however often the job runs
+        Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
+              sqlite_where=text("kind <> 'manual'"), postgresql_where=text("kind <> 'manual'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -422,3 +426,72 @@ class Circular(Model):
     data: Mapped[dict] = mapped_column(JSON)
     docx: Mapped[bytes | None] = mapped_column(LargeBinary)
     xlsx: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class JobRun(Model):
+    """One run of a background job: what, with which arguments, how it went (任务运行记录)."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (
+        _one_of("job_run", "status", choices.JOB_STATUS),
+        Index("ix_job_run_queued_at", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40), index=True)
+    args: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    # a scheduled run claims its job and date here; a second claim of the same key fails
+    schedule_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    queued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration: Mapped[float | None] = mapped_column(Float)
+    counts: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+
+    requested_by: Mapped[User | None] = relationship(User)
+
+
+class Notification(Model):
+    """A reminder in the portal for one login, read or not."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"))
+    supervision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supervision.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    message: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    supervision: Mapped[Supervision | None] = relationship()
+
+
+class Delivery(Model):
+    """A reminder sent out of the portal (e-mail, group robot): tried until it goes."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        _one_of("delivery", "channel", {"email": 1, "webhook": 1}),
+        _one_of("delivery", "status", {"pending": 1, "sent": 1, "failed": 1}),
+        UniqueConstraint("supervision_id", "channel", name="uq_delivery_supervision_channel"),
+        Index("ix_delivery_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervision_id: Mapped[int] = mapped_column(
+        ForeignKey("supervision.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    supervision: Mapped[Supervision] = relationship()

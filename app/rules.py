@@ -51,6 +51,10 @@ class Calendar:
                 n -= 1
         return day
 
+    def due_soon_until(self, as_of: dt.date, n: int) -> dt.date:
+        """The last day whose deadline is at most n working days after `as_of`."""
+        return self.add_workdays(as_of, n + 1) - DAY
+
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after `start` up to and including `end`; negative if end < start."""
         if end < start:

@@ -1,0 +1,86 @@
+"""build_circular(period): the data of the monthly 督查通报, stored as a `circular` row.
+
+Totals and the ranking come from the same counts as the compliance table; the lists
+name the overdue tasks, the tasks with no feedback this month and the open problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, exists, or_, select
+
+from .. import models as m
+from .. import rules, status
+from ..extensions import db
+from .build_compliance import rows as compliance_rows
+
+RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")
+
+
+def _summary(counts: rules.ComplianceCounts) -> dict:
+    from ..rules_sql import COUNT_NAMES
+
+    return ({name: getattr(counts, name) for name in COUNT_NAMES}
+            | {name: getattr(counts, name) for name in RATES}
+            | {"compliant": counts.compliant, "score": counts.score})
+
+
+def _ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
+    names = dict(db.session.execute(select(m.Department.id, m.Department.name)).all())
+    scored = {d: (names[d], c.score) for d, c in table.items() if d is not None}
+    return [{"rank": place, "department_id": d, "department": names[d]} | _summary(table[d])
+            for place, d in enumerate(rules.ranking(scored), start=1)]
+
+
+def _task_row(task: m.Task, as_of: dt.date) -> dict:
+    return {"id": task.id, "title": task.title, "department": task.department.name,
+            "person": task.person.name if task.person else "",
+            "project": task.project.name if task.project else "",
+            "deadline": task.deadline.isoformat(),
+            "original_deadline": task.original_deadline.isoformat(),
+            "overdue_days": max((as_of - task.deadline).days, 0)}
+
+
+def _open_tasks(period: dt.date, as_of: dt.date):  # noqa: ANN202
+    t = m.Task
+    return select(t).where(t.cancelled.is_(False), t.assigned_on <= as_of,
+                           or_(t.done_on.is_(None), t.done_on >= period))
+
+
+def _lists(period: dt.date, as_of: dt.date) -> dict[str, list[dict]]:
+    t, f, p = m.Task, m.Feedback, m.Problem
+    overdue = _open_tasks(period, as_of).where(
+        t.deadline < as_of, or_(t.done_on.is_(None), t.done_on > as_of)).order_by(t.deadline)
+    fed = exists().where(f.task_id == t.id, f.reported_on >= period, f.reported_on <= as_of,
+                         f.review_status != "returned")
+    unreported = _open_tasks(period, as_of).where(~fed).order_by(t.department_id, t.deadline)
+    problems = select(p).where(p.raised_on <= as_of, or_(
+        p.resolved_on.is_(None), p.resolved_on > as_of)).order_by(p.deadline)
+    return {
+        "overdue_tasks": [_task_row(x, as_of) for x in db.session.scalars(overdue)],
+        "unreported_tasks": [_task_row(x, as_of) for x in db.session.scalars(unreported)],
+        "unresolved_problems": [
+            {"id": x.id, "project": x.project.name, "description": x.description,
+             "department": x.department.name,
+             "deadline": x.deadline.isoformat() if x.deadline else None,
+             "overdue": rules.problem_overdue(x.deadline, x.resolved_on, as_of)}
+            for x in db.session.scalars(problems)],
+    }
+
+
+def run(period: dt.date) -> dict:
+    """Build the period's circular data and store it, replacing an earlier build."""
+    period = rules.month_start(period)
+    today = status.today()
+    as_of = rules.compliance_as_of(period, today)
+    table = compliance_rows(period, today)
+    data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
+            "totals": _summary(table[None]), "ranking": _ranking(table)} | _lists(period, as_of)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    db.session.execute(delete(m.Circular).where(m.Circular.period == period))
+    db.session.add(m.Circular(period=period, built_at=now, data=data))
+    db.session.commit()
+    return {"overdue_tasks": len(data["overdue_tasks"]),
+            "unreported_tasks": len(data["unreported_tasks"]),
+            "unresolved_problems": len(data["unresolved_problems"])}

@@ -1,0 +1,16 @@
+"""refresh_status(as_of): every task's status and overdue days, every project's colour."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import rules_sql, status
+from ..extensions import db
+
+
+def run(as_of: dt.date) -> dict:
+    """Two UPDATEs, one transaction."""
+    tasks = rules_sql.refresh_task_status(db.session, as_of, status.calendar(), status.settings())
+    projects = rules_sql.refresh_project_colour(db.session, as_of, status.settings())
+    db.session.commit()
+    return {"tasks": tasks, "projects": projects}

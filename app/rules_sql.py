@@ -1,0 +1,126 @@
+"""The rules of rules.py for every row at once, in set-based SQL (a few statements).
+
+Tested against rules.py row by row (tests/test_rules_sql.py): they must never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Float, Integer, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from . import models as m
+from . import rules
+
+
+def days_between(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    """later - earlier in days, on SQLite and PostgreSQL alike."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier
+
+
+def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
+                        settings: rules.Settings) -> int:
+    """rules.task_status for every task, in one UPDATE; returns the rows updated."""
+    t = m.Task
+    day = literal(as_of, Date)
+    done, late = t.done_on.is_not(None), t.done_on > t.deadline
+    status = case(
+        (t.cancelled, "cancelled"),
+        (and_(done, t.done_on <= t.deadline), "done_on_time"),
+        (done, "done_late"),
+        (t.deadline < day, "overdue"),
+        (t.deadline <= cal.due_soon_until(as_of, settings.due_soon_workdays), "due_soon"),
+        else_="pending",
+    )
+    overdue_days = case(
+        (t.cancelled, 0),
+        (and_(done, late), days_between(session, t.done_on, t.deadline)),
+        (and_(t.done_on.is_(None), t.deadline < day), days_between(session, day, t.deadline)),
+        else_=0,
+    )
+    result = session.execute(sql_update(t).values(status=status, overdue_days=overdue_days))
+    return result.rowcount
+
+
+def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Settings) -> int:
+    """rules.project_color for every project, from the tasks' fresh statuses; one UPDATE."""
+    p, t, pr, ir = m.Project, m.Task, m.Problem, m.InvestmentReport
+    task_in = lambda status: exists().where(t.project_id == p.id, t.status == status)  # noqa: E731
+    problem_late = exists().where(
+        pr.project_id == p.id, pr.deadline < as_of,
+        or_(pr.resolved_on.is_(None), pr.resolved_on > as_of))
+    completed = (
+        select(func.coalesce(func.sum(ir.amount), 0))
+        .where(ir.project_id == p.id, ir.period >= dt.date(as_of.year, 1, 1),
+               ir.period <= rules.month_start(as_of))
+        .scalar_subquery()
+    )
+    plan = cast(p.annual_plan_investment, Float)
+    lag = literal(rules.time_progress(as_of), Float) - cast(completed, Float) / plan
+    has_plan = and_(p.annual_plan_investment.is_not(None), p.annual_plan_investment > 0)
+    colour = case(
+        (or_(task_in("overdue"), problem_late, and_(has_plan, lag > settings.lag_red)), "red"),
+        (or_(task_in("due_soon"), and_(has_plan, lag > settings.lag_yellow)), "yellow"),
+        else_="green",
+    )
+    return session.execute(sql_update(p).values(status_color=colour)).rowcount
+
+
+COUNT_NAMES = ("projects_in_scope", "projects_dispatched", "tasks_open", "tasks_urged",
+               "tasks_fed_back", "tasks_due", "tasks_implemented", "tasks_overdue")
+
+
+def _count(condition: ColumnElement) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _task_counts(period: dt.date, as_of: dt.date) -> list:
+    t, s, f = m.Task, m.Supervision, m.Feedback
+    opened = and_(t.cancelled.is_(False), t.assigned_on <= as_of,
+                  or_(t.done_on.is_(None), t.done_on >= period))
+    urged = exists().where(s.task_id == t.id, s.sent_on >= period, s.sent_on <= as_of)
+    fed = exists().where(f.task_id == t.id, f.reported_on >= period, f.reported_on <= as_of,
+                         f.review_status != "returned")
+    due = and_(t.cancelled.is_(False), t.deadline >= period, t.deadline <= as_of)
+    return [
+        _count(opened), _count(and_(opened, urged)), _count(and_(opened, fed)), _count(due),
+        _count(and_(due, t.done_on.is_not(None), t.done_on <= t.deadline)),
+        _count(and_(opened, t.deadline < as_of, or_(t.done_on.is_(None), t.done_on > as_of))),
+    ]
+
+
+def _project_counts(period: dt.date, as_of: dt.date) -> list:
+    p, mp, mt = m.Project, m.meeting_project, m.Meeting
+    in_scope = or_(p.stage.in_(rules.IN_SCOPE_STAGES),
+                   and_(p.stage.in_(rules.FINISHED_STAGES), p.actual_end >= period))
+    dispatched = exists().where(mp.c.project_id == p.id, mp.c.meeting_id == mt.id,
+                                mt.held_on >= period, mt.held_on <= as_of)
+    return [_count(in_scope), _count(and_(in_scope, dispatched))]
+
+
+def compliance_counts(session: Session, period: dt.date, today: dt.date
+                      ) -> dict[int, rules.ComplianceCounts]:
+    """Every department's compliance counts of one period: two grouped SELECTs."""
+    period = rules.month_start(period)
+    as_of = rules.compliance_as_of(period, today)
+    counts = {d: [0] * 8 for d in session.scalars(select(m.Department.id))}
+    projects = select(m.Project.lead_department_id, *_project_counts(period, as_of)).group_by(
+        m.Project.lead_department_id)
+    for department, *values in session.execute(projects):
+        counts[department][0:2] = values
+    tasks = select(m.Task.department_id, *_task_counts(period, as_of)).group_by(
+        m.Task.department_id)
+    for department, *values in session.execute(tasks):
+        counts[department][2:8] = values
+    return {d: rules.ComplianceCounts(*map(int, v)) for d, v in counts.items()}
+
+
+def county(rows: dict[int, rules.ComplianceCounts]) -> rules.ComplianceCounts:
+    """The county's row: the sum of its departments' (every task and project has one)."""
+    totals = [sum(getattr(row, name) for row in rows.values()) for name in COUNT_NAMES]
+    return rules.ComplianceCounts(*totals)
