@@ -79,7 +79,8 @@ def _count(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _task_counts(period: dt.date, as_of: dt.date) -> list:
+def task_conditions(period: dt.date, as_of: dt.date) -> dict[str, ColumnElement[bool]]:
+    """Each count of a compliance row as a WHERE clause on task: what it counts."""
     t, s, f = m.Task, m.Supervision, m.Feedback
     opened = and_(t.cancelled.is_(False), t.assigned_on <= as_of,
                   or_(t.done_on.is_(None), t.done_on >= period))
@@ -87,20 +88,26 @@ def _task_counts(period: dt.date, as_of: dt.date) -> list:
     fed = exists().where(f.task_id == t.id, f.reported_on >= period, f.reported_on <= as_of,
                          f.review_status != "returned")
     due = and_(t.cancelled.is_(False), t.deadline >= period, t.deadline <= as_of)
-    return [
-        _count(opened), _count(and_(opened, urged)), _count(and_(opened, fed)), _count(due),
-        _count(and_(due, t.done_on.is_not(None), t.done_on <= t.deadline)),
-        _count(and_(opened, t.deadline < as_of, or_(t.done_on.is_(None), t.done_on > as_of))),
-    ]
+    return {
+        "tasks_open": opened,
+        "tasks_urged": and_(opened, urged),
+        "tasks_fed_back": and_(opened, fed),
+        "tasks_due": due,
+        "tasks_implemented": and_(due, t.done_on.is_not(None), t.done_on <= t.deadline),
+        "tasks_overdue": and_(opened, t.deadline < as_of,
+                              or_(t.done_on.is_(None), t.done_on > as_of)),
+    }
 
 
-def _project_counts(period: dt.date, as_of: dt.date) -> list:
+def project_conditions(period: dt.date, as_of: dt.date) -> dict[str, ColumnElement[bool]]:
+    """Each project count of a compliance row as a WHERE clause on project."""
     p, mp, mt = m.Project, m.meeting_project, m.Meeting
     in_scope = or_(p.stage.in_(rules.IN_SCOPE_STAGES),
                    and_(p.stage.in_(rules.FINISHED_STAGES), p.actual_end >= period))
     dispatched = exists().where(mp.c.project_id == p.id, mp.c.meeting_id == mt.id,
                                 mt.held_on >= period, mt.held_on <= as_of)
-    return [_count(in_scope), _count(and_(in_scope, dispatched))]
+    return {"projects_in_scope": in_scope,
+            "projects_dispatched": and_(in_scope, dispatched)}
 
 
 def compliance_counts(session: Session, period: dt.date, today: dt.date
@@ -109,12 +116,13 @@ def compliance_counts(session: Session, period: dt.date, today: dt.date
     period = rules.month_start(period)
     as_of = rules.compliance_as_of(period, today)
     counts = {d: [0] * 8 for d in session.scalars(select(m.Department.id))}
-    projects = select(m.Project.lead_department_id, *_project_counts(period, as_of)).group_by(
+    project_counts = [_count(c) for c in project_conditions(period, as_of).values()]
+    projects = select(m.Project.lead_department_id, *project_counts).group_by(
         m.Project.lead_department_id)
     for department, *values in session.execute(projects):
         counts[department][0:2] = values
-    tasks = select(m.Task.department_id, *_task_counts(period, as_of)).group_by(
-        m.Task.department_id)
+    task_counts = [_count(c) for c in task_conditions(period, as_of).values()]
+    tasks = select(m.Task.department_id, *task_counts).group_by(m.Task.department_id)
     for department, *values in session.execute(tasks):
         counts[department][2:8] = values
     return {d: rules.ComplianceCounts(*map(int, v)) for d, v in counts.items()}
