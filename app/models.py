@@ -93,7 +93,7 @@ class Person(Audited, Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True)
 
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
-    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id])
+    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id], lazy="joined")
 
     def __str__(self) -> str:
         return self.name
@@ -144,9 +144,11 @@ class Project(Audited, Model):
     funding: Mapped[str | None] = mapped_column(String(200))
     status_color: Mapped[str] = mapped_column(String(10), default="green", index=True)
 
-    lead_leader: Mapped[Person | None] = relationship(foreign_keys=[lead_leader_id])
+    lead_leader: Mapped[Person | None] = relationship(foreign_keys=[lead_leader_id], lazy="joined")
     lead_department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
-    responsible_person: Mapped[Person | None] = relationship(foreign_keys=[responsible_person_id])
+    responsible_person: Mapped[Person | None] = relationship(
+        foreign_keys=[responsible_person_id], lazy="joined"
+    )
     meetings: Mapped[list[Meeting]] = relationship(
         secondary=meeting_project, back_populates="projects", order_by="Meeting.held_on"
     )
@@ -320,7 +322,7 @@ class Problem(Audited, Model):
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
     person: Mapped[Person | None] = relationship(foreign_keys=[person_id], lazy="joined")
     coordinating_leader: Mapped[Person | None] = relationship(
-        foreign_keys=[coordinating_leader_id]
+        foreign_keys=[coordinating_leader_id], lazy="joined"
     )
 
 

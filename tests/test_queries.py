@@ -32,12 +32,17 @@ def many_tasks(app, world):
 
     with app.app_context():
         dept = m.Department(name="统计测试局", kind="other")
-        person = m.Person(name="孙统计", department=dept)
+        people = [m.Person(name=f"孙统计{i}", department=dept) for i in range(120)]
         project = m.Project(code="Q-1", name="统计项目", category="other", stage="planning",
                             lead_department=dept)
-        db.session.add_all([dept, person, project])
+        db.session.add_all([dept, *people, project])
+        # rows whose related rows all differ, so a per-row query would show
         db.session.add_all(
-            m.Task(title=f"批量任务{i}", department=dept, person=person, project=project,
+            m.Project(code=f"Q-P{i}", name=f"统计项目{i}", category="other", stage="planning",
+                      lead_department=dept, responsible_person=people[i], lead_leader=people[-i])
+            for i in range(1, 110))
+        db.session.add_all(
+            m.Task(title=f"批量任务{i}", department=dept, person=people[i], project=project,
                    assigned_on=dt.date(2026, 1, 1), deadline=dt.date(2026, 12, 1),
                    original_deadline=dt.date(2026, 12, 1))
             for i in range(120))
@@ -55,7 +60,8 @@ def statements_of(app, client, url: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("view", ["TaskView", "ProjectView", "FeedbackView", "ProblemView"])
+@pytest.mark.parametrize("view", ["TaskView", "ProjectView", "FeedbackView", "ProblemView",
+                                  "PersonView", "MeetingView", "ExtensionView"])
 def test_list_statements_do_not_depend_on_page_size(app, client, auth, many_tasks, view):
     auth.login("admin")
     url = f"/{view.lower()}/list/?psize_{view}="
