@@ -43,6 +43,8 @@ class Config:
     )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # without REDIS_URL, each serving process runs the job schedule in a thread ("0": off)
+    SCHEDULER = os.environ.get("SCHEDULER", "1") != "0"
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
 
     # the rules of DESIGN.md
@@ -59,6 +61,12 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "keyledger@localhost")
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL") or None
+
+    # uploads (the Excel import): larger requests are refused with 413
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+
+    # the office named as the issuer of the monthly 督查通报
+    CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER") or "县委县政府督查室"
 
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False

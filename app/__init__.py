@@ -35,10 +35,12 @@ def create_app(config: type | None = None) -> Flask:
             if blueprint_name.endswith("Api") or blueprint_name in API_BLUEPRINTS:
                 csrf.exempt(blueprint)
 
-    from . import cli, errors
+    from . import cli, errors, notifications, scheduler
 
     cli.init_app(app)
     errors.init_app(app)
+    notifications.init_app(app)
+    scheduler.init_app(app)  # embedded mode: the job schedule, from the first request on
     return app
 
 

@@ -15,8 +15,29 @@ from .security import ROLES
 
 def init_app(app: Flask) -> None:
     for command in (init_command, create_account_command, seed_demo_command, jobs_group,
-                    holidays_group):
+                    holidays_group, import_xlsx_command):
         app.cli.add_command(command)
+
+
+@click.command("import-xlsx")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_xlsx_command(path: str) -> None:
+    """Import departments, persons, projects and tasks from the .xlsx template (all or nothing)."""
+    from .excel_import import import_workbook
+    from .validation import DomainError
+
+    try:
+        report = import_workbook(path, db.session)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    for problem in report.errors:
+        click.echo(problem, err=True)
+    if not report.ok:
+        raise click.ClickException(report.summary())
+    for sheet, counts in report.counts.items():
+        click.echo(f"{sheet}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(report.summary())
 
 
 @click.group("holidays")

@@ -128,6 +128,7 @@ CHOICE_COLUMNS = {
 TABLE_CHOICES = {
     ("supervision", "kind"): choices.SUPERVISION_KIND,
     ("problem", "category"): choices.PROBLEM_CATEGORY,
+    ("job_run", "status"): choices.JOB_STATUS,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from . import models as m
 from . import status
@@ -71,6 +72,10 @@ def request_extension(task: m.Task, new_deadline: dt.date, reason: str,
         raise DomainError(_("申请延至的日期应晚于现行时间节点。"))
     if not reason.strip():
         raise DomainError(_("请填写延期理由。"))
+    pending = db.session.scalar(select(m.Extension.id).where(
+        m.Extension.task_id == task.id, m.Extension.decision == "pending"))
+    if pending is not None:
+        raise DomainError(_("这项任务已有待审批的延期申请。"))
     extension = m.Extension(task=task, requested_on=requested_on, new_deadline=new_deadline,
                             reason=reason.strip())
     db.session.add(extension)

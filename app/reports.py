@@ -65,8 +65,9 @@ def table_rows(period: dt.date) -> list[TableRow]:
     county = [r for r in rows if r.department_id is None]
     departments = {r.department_id: r for r in rows if r.department_id is not None}
     order = rules.ranking({d: (r.department.name, r.score) for d, r in departments.items()})
-    ranked = [TableRow(departments[d], departments[d].department.name, place)
-              for place, d in enumerate(order, start=1)]
+    ranked = [TableRow(departments[d], departments[d].department.name,
+                       place if departments[d].score is not None else None)
+              for place, d in enumerate(order, start=1)]  # nothing to judge: no rank
     return [TableRow(c, _("全县"), None) for c in county] + ranked
 
 

@@ -11,9 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+import functools
+
 import chinese_calendar
 
 DAY = dt.timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _statutory_workday(day: dt.date) -> bool:
+    """chinese-calendar's answer; weekends only for a year it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
 
 
 @dataclass(frozen=True)
@@ -28,10 +39,7 @@ class Calendar:
     def is_workday(self, day: dt.date) -> bool:
         if self.overrides and day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            return day.weekday() < 5
+        return _statutory_workday(day)
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The day that is the n-th working day after `start` (n >= 0; 0 is `start`)."""
@@ -93,7 +101,8 @@ def task_status(
         return "done_late", (done_on - deadline).days
     if deadline < as_of:
         return "overdue", (as_of - deadline).days
-    if calendar.workdays_between(as_of, deadline) <= settings.due_soon_workdays:
+    # at most N working days after D (the same as workdays_between(D, deadline) <= N)
+    if deadline <= calendar.due_soon_until(as_of, settings.due_soon_workdays):
         return "due_soon", 0
     return "pending", 0
 

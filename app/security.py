@@ -10,8 +10,12 @@ from flask_appbuilder.security.views import (
     PermissionViewModelView,
     RoleModelView,
     UserDBModelView,
+    UserGroupModelView,
 )
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
+
+from .labels import joined
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +29,8 @@ LEDGER = (
     "Holiday",
 )
 REPORTS = ("Compliance", "Circular")
+# The office's pages (app/office.py): read to see them, edit to act on them.
+OFFICE = ("TaskAssignment", "FeedbackReview", "ExtensionApproval", "Urging")
 
 # role -> resource -> permissions. Admin is FAB's admin role: it holds every permission.
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -33,6 +39,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "Holiday": (READ,),
         "Compliance": (READ,),
         "Circular": (READ,),
+        "MyLedger": (READ, EDIT),
+        **{name: (READ, EDIT) for name in OFFICE},
     },
     "DeptStaff": {
         "Department": (READ,),
@@ -47,9 +55,25 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "Problem": (READ, ADD, EDIT),
         "Holiday": (READ,),
         "Compliance": (READ,),
+        "MyLedger": (READ, EDIT),
     },
-    "Leader": {name: (READ,) for name in LEDGER + REPORTS},
+    "Leader": {name: (READ,) for name in (*LEDGER, *REPORTS, "MyLedger", *OFFICE)},
 }
+# Background jobs (app/jobs_views.py): the office runs them now, leaders see how runs went.
+ROLE_PERMISSIONS["Supervisor"]["JobRun"] = (READ, ADD)
+# Excel 导入 (app/excel_views.py): the office downloads the template and imports files.
+ROLE_PERMISSIONS["Supervisor"]["ExcelImport"] = (READ, ADD)
+ROLE_PERMISSIONS["Leader"]["JobRun"] = (READ,)
+# 提醒 (app/notifications.py): everyone reads their own and marks them read; leaders
+# change nothing, so they read only.
+ROLE_PERMISSIONS["Supervisor"]["Notification"] = (READ, EDIT)
+ROLE_PERMISSIONS["DeptStaff"]["Notification"] = (READ, EDIT)
+ROLE_PERMISSIONS["Leader"]["Notification"] = (READ,)
+# 挂图作战 (app/dashboard.py): everyone; a department user sees their department.
+for _role in ("Supervisor", "DeptStaff", "Leader"):
+    ROLE_PERMISSIONS[_role]["Dashboard"] = (READ,)
+# 月度督查考核表 (app/reports.py): the office rebuilds a month's table on demand.
+ROLE_PERMISSIONS["Supervisor"]["Compliance"] = (READ, "can_rebuild")
 for _grants in ROLE_PERMISSIONS.values():
     _grants["OpenApi"] = ("can_get",)  # the OpenAPI document at /api/v1/_openapi
 ROLES = ("Admin", *ROLE_PERMISSIONS)
@@ -64,30 +88,85 @@ METHOD_PERMISSIONS = {
 }
 
 
+# The roles keep their names in the database (permissions, config and code use them);
+# pages show these labels instead.
+ROLE_LABELS = {
+    "Admin": _l("系统管理员"),
+    "Supervisor": _l("督查室"),
+    "DeptStaff": _l("责任单位人员"),
+    "Leader": _l("县领导"),
+    "Public": _l("公开"),
+}
+
+
+def role_label(role: object) -> str:
+    """The label of a role (or role name); a role an admin added shows its own name."""
+    name = getattr(role, "name", role)
+    return str(ROLE_LABELS.get(name, name))
+
+
+def _roles(roles: list | None) -> str:
+    return joined(map(role_label, roles or []))
+
+
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else str(_l("是") if value else _l("否"))
 
 
 def _joined(items: list | None) -> str:
-    return "、".join(map(str, items or []))
+    return joined(items or [])
 
 
-class UserView(UserDBModelView):
-    """FAB's user screens, with Chinese values instead of True/[Admin]."""
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+class RoleLabelledForms:
+    """A security view whose role drop-downs (add, edit, search) list role labels."""
+
+    role_fields = ("roles",)
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form, self.search_form):
+            for name in self.role_fields:
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.kwargs["get_label"] = role_label
+
+
+class UserView(RoleLabelledForms, UserDBModelView):
+    """FAB's user screens, with Chinese values instead of True/None/[Admin]."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
-    formatters_columns = {"active": _yes_no, "roles": _joined, "groups": _joined,
-                          "last_login": lambda v: v or ""}
+    formatters_columns = {
+        "active": _yes_no, "roles": _roles, "groups": _joined,
+        **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
+                                     "created_on", "created_by", "changed_on", "changed_by")},
+    }
 
 
 class RoleView(RoleModelView):
     class_permission_name = "RoleModelView"
     label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组")}
+    formatters_columns = {"name": role_label, "permissions": _joined}
+    # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
+    list_widget = ListWidget
+    show_widget = ShowWidget
 
 
-class PermissionOnViewView(PermissionViewModelView):
+class GroupView(RoleLabelledForms, UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"),
+                     "users": _l("用户"), "roles": _l("角色")}
+    formatters_columns = {"roles": _roles, "users": _joined, "label": _blank,
+                          "description": _blank}
+
+
+class PermissionOnViewView(RoleLabelledForms, PermissionViewModelView):
     class_permission_name = "PermissionViewModelView"
     label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
+    role_fields = ("role",)
 
 
 def request_cache(name: str) -> dict:
@@ -103,6 +182,7 @@ class KeyLedgerSecurityManager(SecurityManager):
     userdbmodelview = UserView
     rolemodelview = RoleView
     permissionviewmodelview = PermissionOnViewView
+    groupmodelview = GroupView
     userstatschartview = None  # it loads Google Charts from the internet
 
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:

@@ -67,6 +67,8 @@ def _problem(item: m.Problem, adding: bool) -> str | None:
         return _("解决时限不能早于提出日期。")
     if item.resolved_on and item.raised_on and item.resolved_on < item.raised_on:
         return _("解决日期不能早于提出日期。")
+    if item.coordinating_leader is not None and not item.coordinating_leader.is_leader:
+        return _("协调领导应为县级领导，请从列表中选择。")
     return None
 
 

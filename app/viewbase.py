@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Optional
 
 from . import choices, status, validation
 from . import models as m
+from .excel_export import ExportListWidget, export_list
 from .labels import LABELS, choices_for, joined
 from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
 from .security import METHOD_PERMISSIONS
@@ -137,6 +138,7 @@ class ScopedModelView(ModelView):
     base_filters = SCOPE
     label_columns = LABELS
     page_size = 25
+    list_widget = ExportListWidget  # the list with its "导出 Excel" button
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         model = self.datamodel.obj
@@ -156,6 +158,12 @@ class ScopedModelView(ModelView):
         self.formatters_columns = {**list_formatters(model, shown),
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
+
+    @expose("/export/")
+    @has_access
+    def export(self):  # noqa: ANN201
+        """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
+        return export_list(self)
 
     def pre_add(self, item: m.Model) -> None:
         self._guarded(item, adding=True)

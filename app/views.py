@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from flask import redirect, url_for
 from flask_appbuilder import IndexView
+from flask_appbuilder.actions import action
 from flask_appbuilder.api.manager import OpenApi
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual, SQLAFilterConverter
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms.validators import NumberRange
 
+from . import choices
 from . import models as m
+from .calendar_views import HolidayCalendarView
+from .circular_views import CircularFiles
+from .dashboard import DashboardView
+from .excel_views import ExcelImportView
+from .jobs_api import JobApi
+from .jobs_views import JobRunView
+from .labels import choices_for
+from .my_investment import MyInvestmentView
+from .my_ledger import MyLedgerView
+from .notifications import NotificationView
+from .office import HIDDEN_PAGES, ExtensionApprovalView, FeedbackReviewView
+from .problems import ProblemActionView
+from .reports import ComplianceReportView
+from .security import METHOD_PERMISSIONS
 from .viewbase import ScopedModelView, interface
 
 NOT_NEGATIVE = NumberRange(min=0, message=_l("不能为负数。"))
@@ -17,6 +37,48 @@ AUDIT = ["created_by", "created_on", "changed_by", "changed_on"]
 
 class HomeView(IndexView):
     index_template = "home.html"
+
+
+# Bootstrap 3 label styles of the status choices (FAB's theme is Bootstrap 3)
+TASK_STATUS_STYLE = {"pending": "primary", "due_soon": "warning", "overdue": "danger",
+                     "done_on_time": "success", "done_late": "info", "cancelled": "default"}
+STATUS_COLOR_STYLE = {"green": "success", "yellow": "warning", "red": "danger"}
+
+
+def badge(options: dict, styles: dict):  # noqa: ANN201
+    """A formatter showing a choice as a coloured label with its translated text."""
+
+    def show(value: str | None) -> Markup | str:
+        if value is None:
+            return ""
+        style = styles.get(value, "default")
+        return Markup('<span class="label label-{}">{}</span>').format(
+            style, choices.label(options, value))
+
+    return show
+
+
+def percent(rate: float | None) -> str:
+    """A rate from 0 to 1 as a percentage with one decimal; a null rate as a dash."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+class ChoiceFilterConverter(SQLAFilterConverter):
+    """Search filters: a choice column (a drop-down of its labels) compares by equality only."""
+
+    def convert(self, col_name: str) -> list | None:
+        if choices_for(self.datamodel.obj.__tablename__, col_name) is not None:
+            return [FilterEqual(col_name, self.datamodel), FilterNotEqual(col_name, self.datamodel)]
+        return super().convert(col_name)
+
+
+class SearchFilters(Filters):
+    """FAB's filters; a filter index in the URL that does not exist is ignored, not a 500."""
+
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value: object):  # noqa: ANN201
+        options = self._all_filters.get(column_name, [])
+        if 0 <= filter_instance_index < len(options):
+            self._add_filter(options[filter_instance_index], value)
 
 
 class TitledView(ScopedModelView):
@@ -30,6 +92,10 @@ class TitledView(ScopedModelView):
         self.add_title = _l("新增%(noun)s", noun=self.noun)
         self.edit_title = _l("编辑%(noun)s", noun=self.noun)
         super().__init__(**kwargs)
+
+    def _init_properties(self) -> None:
+        super()._init_properties()
+        self._filters = SearchFilters(ChoiceFilterConverter, self.datamodel, self.search_columns)
 
     list_title = None
 
@@ -85,6 +151,14 @@ class TaskView(TitledView):
     search_columns = ["title", "department", "status", "deadline", "assigned_on"]
     base_order = ("deadline", "asc")
     related_views = [FeedbackView, SupervisionView, ExtensionView]
+    formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE)}
+    method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
+
+    @action("urge", _l("督促"), icon="fa-bullhorn")
+    def urge(self, items):  # noqa: ANN001, ANN201
+        """督促: the chosen tasks (in scope: ScopedModelView checks) on the office's form."""
+        tasks = items if isinstance(items, list) else [items]
+        return redirect(url_for("UrgeView.urge_form", task=[t.id for t in tasks]))
 
 
 class InvestmentReportView(TitledView):
@@ -112,6 +186,7 @@ class ProblemView(TitledView):
     edit_columns = [*add_columns, "resolved_on", "resolution"]
     search_columns = ["description", "category", "deadline", "resolved_on"]
     base_order = ("raised_on", "desc")
+    show_template = "problem_show.html"  # with the escalate and resolve buttons
 
 
 class MeetingView(TitledView):
@@ -124,6 +199,12 @@ class MeetingView(TitledView):
     search_columns = ["held_on", "title"]
     base_order = ("held_on", "desc")
     related_views = [TaskView]
+    method_permission_name = {**METHOD_PERMISSIONS, "assign_tasks": "edit"}
+
+    @action("assign", _l("交办任务"), icon="fa-tasks", multiple=False)
+    def assign_tasks(self, item):  # noqa: ANN001, ANN201
+        """交办: the meeting's page, where the office assigns tasks from it."""
+        return redirect(url_for("MeetingAssignView.meeting", pk=item.id))
 
 
 class ProjectView(TitledView):
@@ -141,6 +222,7 @@ class ProjectView(TitledView):
                       "lead_department"]
     base_order = ("code", "asc")
     related_views = [TaskView, ProblemView, InvestmentReportView, MeetingView]
+    formatters_columns = {"status_color": badge(choices.STATUS_COLOR, STATUS_COLOR_STYLE)}
     validators_columns = {"total_investment": [NOT_NEGATIVE],
                           "annual_plan_investment": [NOT_NEGATIVE]}
 
@@ -199,6 +281,7 @@ class HolidayView(TitledView):
     show_columns = [*add_columns, *AUDIT]
     search_columns = ["day", "is_workday"]
     base_order = ("day", "desc")
+    list_template = "holiday_list.html"  # with the coverage warning and the prefill button
 
 
 class ComplianceView(TitledView):
@@ -214,9 +297,11 @@ class ComplianceView(TitledView):
                     "implementation_rate", "feedback_rate", "compliant", "score", "built_at"]
     search_columns = ["period", "department"]
     base_order = ("period", "desc")
+    formatters_columns = {rate: percent for rate in ("dispatch_rate", "supervision_rate",
+                                                     "implementation_rate", "feedback_rate")}
 
 
-class CircularView(TitledView):
+class CircularView(CircularFiles, TitledView):
     datamodel = interface(m.Circular)
     noun = _l("督查通报")
     base_permissions = ["can_read"]
@@ -231,19 +316,27 @@ MENU = [
     ("Library", _l("项目库"), "Projects", _l("重点项目"), ProjectView),
     ("Library", _l("项目库"), "InvestmentReports", _l("投资月报"), InvestmentReportView),
     ("Library", _l("项目库"), "Problems", _l("问题清单"), ProblemView),
+    ("Ledger", _l("台账"), "MyLedger", _l("我的台账"), MyLedgerView),
+    ("Ledger", _l("台账"), "MyInvestment", _l("投资月报填报"), MyInvestmentView),
+    ("Ledger", _l("台账"), "Notifications", _l("我的提醒"), NotificationView),
     ("Ledger", _l("台账"), "Tasks", _l("任务台账"), TaskView),
     ("Ledger", _l("台账"), "FeedbackList", _l("进展反馈"), FeedbackView),
     ("Ledger", _l("台账"), "Extensions", _l("延期申请"), ExtensionView),
     ("Supervise", _l("督办"), "Meetings", _l("调度会"), MeetingView),
     ("Supervise", _l("督办"), "Supervisions", _l("督促记录"), SupervisionView),
     ("Supervise", _l("督办"), "NodeTemplates", _l("节点模板"), NodeTemplateView),
-    ("Reports", _l("报表"), "ComplianceTable", _l("月度督查考核"), ComplianceView),
+    ("Supervise", _l("督办"), "FeedbackQueue", _l("反馈审核"), FeedbackReviewView),
+    ("Supervise", _l("督办"), "ExtensionQueue", _l("延期审批"), ExtensionApprovalView),
+    ("Reports", _l("报表"), "Dashboard", _l("挂图作战"), DashboardView),
+    ("Reports", _l("报表"), "ComplianceReport", _l("月度督查考核表"), ComplianceReportView),
     ("Reports", _l("报表"), "Circulars", _l("督查通报"), CircularView),
     ("System", _l("系统管理"), "Departments", _l("责任单位"), DepartmentView),
     ("System", _l("系统管理"), "Persons", _l("责任人"), PersonView),
     ("System", _l("系统管理"), "Holidays", _l("节假日"), HolidayView),
+    ("System", _l("系统管理"), "JobRuns", _l("任务运行记录"), JobRunView),
+    ("System", _l("系统管理"), "ImportExcel", _l("Excel 导入"), ExcelImportView),
 ]
-HIDDEN = [TemplateNodeView]
+HIDDEN = [TemplateNodeView, ComplianceView]
 
 
 def register(appbuilder) -> None:  # noqa: ANN001
@@ -253,13 +346,15 @@ def register(appbuilder) -> None:  # noqa: ANN001
     for category, category_label, name, label, view in MENU:
         appbuilder.add_view(view, name, label=label, category=category,
                             category_label=category_label)
-    for view in HIDDEN:
+    for view in (*HIDDEN, *HIDDEN_PAGES, ProblemActionView, HolidayCalendarView):
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)
+    appbuilder.add_api(JobApi)
     appbuilder.add_api(OpenApi)
 
 
 def menu_resources() -> list[tuple[str, str, str]]:
     """(category, menu name, resource) of every menu entry, for the role definitions."""
-    return [(category, name, view.datamodel.obj.__name__) for category, _c, name, _l2, view in MENU]
+    return [(category, name, getattr(view, "resource", None) or view.datamodel.obj.__name__)
+            for category, _c, name, _l2, view in MENU]

@@ -12,18 +12,18 @@ import pytest
 from app import models as m
 from tests.conftest import csrf_token
 
-PERIOD = "2026-05"
+PERIOD = "2026-06"  # not May: the world keeps its own May rows
 
 
 @pytest.fixture(scope="module")
 def built(app, world):
-    """May 2026 built over the world (its rows are dated May 2026)."""
-    from app.jobs import build_compliance
+    """June 2026 built over the world (its tasks are open and due in June)."""
     from app.extensions import db
+    from app.jobs import build_compliance
 
     with app.app_context():
-        build_compliance.run(dt.date(2026, 5, 1))
-        rows = db.session.query(m.Compliance).filter_by(period=dt.date(2026, 5, 1)).all()
+        build_compliance.run(dt.date(2026, 6, 1))
+        rows = db.session.query(m.Compliance).filter_by(period=dt.date(2026, 6, 1)).all()
         return {r.department_id: r for r in rows}
 
 
@@ -88,7 +88,7 @@ def test_export_is_laid_out_for_printing(client, auth, world, built):
     response = client.get(f"/compliance/export/?period={PERIOD}")
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert "2026年5月" in sheet["A1"].value
+    assert "2026年6月" in sheet["A1"].value
     assert sheet["C3"].value == "调度" and "C3:E3" in {str(r) for r in sheet.merged_cells}
     assert sheet.freeze_panes == "C5"
     assert sheet.page_setup.orientation == "landscape"
@@ -114,4 +114,4 @@ def test_rebuild_is_for_the_office(app, client, auth, world, built):
 def test_year_view_shows_scores_by_month(client, auth, world, built):
     auth.login("leader")
     html = client.get("/compliance/year/?year=2026").get_data(as_text=True)
-    assert "住建局" in html and "5月" in html
+    assert "住建局" in html and "6月" in html

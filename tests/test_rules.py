@@ -216,3 +216,14 @@ def test_the_county_row_and_ranking():
     order = rules.ranking({1: ("住建局", table[1].score), 2: ("工信局", table[2].score),
                            3: ("发改局", None), 4: ("财政局", 100.0)})
     assert order == [2, 4, 1, 3]  # 100 (工信局 before 财政局 by name), 75, then none
+
+
+@pytest.mark.parametrize("as_of", [D(2026, 9, 25), D(2026, 9, 30), D(2026, 10, 2),
+                                   D(2026, 12, 31), D(2027, 1, 1)])
+def test_due_soon_boundary_is_counted_in_working_days(as_of):
+    """The shortcut task_status takes equals counting the working days one by one."""
+    for offset in range(0, 20):
+        deadline = as_of + dt.timedelta(days=offset)
+        expected = CAL.workdays_between(as_of, deadline) <= 3
+        status = rules.task_status(deadline, None, False, as_of, CAL)[0]
+        assert (status == "due_soon") is expected, deadline

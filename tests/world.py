@@ -65,7 +65,11 @@ def build_world() -> SimpleNamespace:
     template = m.NodeTemplate(name="测试模板")
     node = m.TemplateNode(template=template, position=1, title="立项", workdays=5)
     circular = m.Circular(period=D(2026, 5, 1), built_at=dt.datetime(2026, 6, 1), data={})
-    session.add_all([county, holiday, template, node, circular])
+    job_run = m.JobRun(job="build_compliance", args={"period": "2026-05-01"}, status="finished",
+                       queued_at=dt.datetime(2026, 6, 1, 1, 0), counts={"rows": 3},
+                       started_at=dt.datetime(2026, 6, 1, 1, 0), duration=0.5,
+                       finished_at=dt.datetime(2026, 6, 1, 1, 0, 1))
+    session.add_all([county, holiday, template, node, circular, job_run])
     session.commit()
 
     create_account("admin", "Admin", PASSWORD, None)
@@ -80,5 +84,5 @@ def build_world() -> SimpleNamespace:
         a={k: v.id for k, v in rows_a.items()} | {"department": dept_a.id, "person": person_a.id},
         b={k: v.id for k, v in rows_b.items()} | {"department": dept_b.id, "person": person_b.id},
         county_compliance=county.id, holiday=holiday.id, template=template.id,
-        node=node.id, circular=circular.id,
+        node=node.id, circular=circular.id, job_run=job_run.id,
     )

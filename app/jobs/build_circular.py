@@ -1,4 +1,4 @@
-"""build_circular(period): the data of the monthly 督查通报, stored as a `circular` row.
+"""build_circular(period): the monthly 督查通报, stored as a `circular` row with its files.
 
 Totals and the ranking come from the same counts as the compliance table; the lists
 name the overdue tasks, the tasks with no feedback this month and the open problems.
@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, exists, or_, select
 
 from .. import models as m
 from .. import rules, status
+from ..circular_render import render_docx, render_xlsx
 from ..extensions import db
 from .build_compliance import rows as compliance_rows
 
@@ -69,6 +72,14 @@ def _lists(period: dt.date, as_of: dt.date) -> dict[str, list[dict]]:
     }
 
 
+def renderings(data: dict, issued_on: dt.date) -> dict[str, bytes]:
+    """The .docx and .xlsx of the circular, in the portal's default language."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
+        issuer = current_app.config["CIRCULAR_ISSUER"]
+        return {"docx": render_docx(data, issuer, issued_on=issued_on),
+                "xlsx": render_xlsx(data)}
+
+
 def run(period: dt.date) -> dict:
     """Build the period's circular data and store it, replacing an earlier build."""
     period = rules.month_start(period)
@@ -79,7 +90,8 @@ def run(period: dt.date) -> dict:
             "totals": _summary(table[None]), "ranking": _ranking(table)} | _lists(period, as_of)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     db.session.execute(delete(m.Circular).where(m.Circular.period == period))
-    db.session.add(m.Circular(period=period, built_at=now, data=data))
+    db.session.add(m.Circular(period=period, built_at=now, data=data,
+                              **renderings(data, today)))
     db.session.commit()
     return {"overdue_tasks": len(data["overdue_tasks"]),
             "unreported_tasks": len(data["unreported_tasks"]),

@@ -45,7 +45,8 @@
     tooltip: { trigger: "axis" },
     grid: { left: 110 },
     xAxis: { type: "value", max: 100 },
-    yAxis: { type: "category", data: ranking.map(function (r) { return r.department; }) },
+    yAxis: { type: "category", axisLabel: { interval: 0 },
+             data: ranking.map(function (r) { return r.department; }) },
     series: [{ name: L.score, type: "bar", data: ranking.map(function (r) { return r.score; }) }]
   });
 
