@@ -34,7 +34,7 @@ FAB_KEYWORDS = {**KEYWORDS, "__": None, "lazy_formatter_gettext": None}
 FAB_MAPPING = [("templates/**.html", "jinja2"), ("**.py", "python")]
 FAB_OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do", "encoding": "utf-8"}}
 FAB_COMMENT = "Flask-AppBuilder string"
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # with CJK punctuation
 
 
 def is_chinese(msgid: str | tuple) -> bool:
