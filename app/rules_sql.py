@@ -1,6 +1,7 @@
 """The rules of rules.py for every row at once, in set-based SQL (a few statements).
 
-Tested against rules.py row by row (tests/test_rules_sql.py): they must never disagree.
+Tested against rules.py row by row, on random ledgers (tests/jobs/test_rules_sql_property.py):
+they must never disagree.
 """
 
 from __future__ import annotations

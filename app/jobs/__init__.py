@@ -95,6 +95,7 @@ def enqueue(job: str, args: dict[str, str], requested_by: int | None = None,
     try:
         queue().enqueue(execute, run.id, job_id=f"keyledger-run-{run.id}")
     except Exception as error:  # redis.ConnectionError and kin: nothing queued
+        run.schedule_key = None  # the claim is given back: the next tick queues it again
         _finish(run.id, "failed", error="queue unavailable: " + str(error))
         raise QueueUnavailable(str(error)) from error
     db.session.refresh(run)
@@ -124,6 +125,13 @@ def _execute(run_id: int) -> dict:
         raise
     _finish(run_id, "finished", duration=time.monotonic() - started, counts=counts)
     return counts
+
+
+def abandon(run_id: int, error: str) -> None:
+    """A run whose process died before it could record how it went: failed, with why."""
+    run = db.session.get(m.JobRun, run_id)
+    if run is not None and run.status in ("queued", "started"):
+        _finish(run_id, "failed", error=error)
 
 
 def _finish(run_id: int, state: str, duration: float | None = None,

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 
 from rq import Worker
+from rq.job import Job
 
-from . import worker_app
+from . import abandon, execute, worker_app
 
 
 def _dispose_pool_in_child() -> None:
@@ -26,3 +27,13 @@ class KeyLedgerWorker(Worker):
         worker_app()
         os.register_at_fork(after_in_child=_dispose_pool_in_child)
         super().__init__(*args, **kwargs)
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int,
+                                 rusage: object) -> None:
+        """A work-horse killed mid-job (SIGKILL, out of memory) cannot record its run: the
+        worker records it failed; the job's transaction was rolled back, nothing was kept."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if job.func_name == f"{execute.__module__}.{execute.__name__}" and job.args:
+            with worker_app().app_context():
+                abandon(job.args[0], f"work-horse terminated unexpectedly (wait status "
+                                     f"{ret_val}); nothing of this run was kept: run it again")

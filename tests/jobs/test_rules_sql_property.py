@@ -1,0 +1,91 @@
+"""Property tests: the set-based SQL of app/rules_sql.py gives, row by row, exactly what the
+plain rules of app/rules.py give, on random small ledgers, on SQLite and on PostgreSQL.
+
+Each example writes its ledger into the session database inside a transaction that is
+rolled back afterwards, so the shared world (tests/world.py) is never changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hypothesis import HealthCheck, example, given, settings
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app import rules, rules_sql, status
+from tests.jobs import ledger as lg
+
+EXAMPLES = settings(max_examples=40, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@contextmanager
+def rolled_back(app) -> Iterator[Session]:  # noqa: ANN001
+    """The session, in an app context, its transaction rolled back at the end."""
+    from app.extensions import db
+
+    with app.app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+@EXAMPLES
+@given(case=lg.refresh_cases())
+@example(case=lg.EDGE_CASE)
+def test_refresh_status_agrees_with_the_rules(app, case) -> None:
+    ledger, as_of, conf = case
+    with rolled_back(app) as session:
+        lg.write(session, ledger)
+        cal = status.calendar()
+        rules_sql.refresh_task_status(session, as_of, cal, conf)
+        rules_sql.refresh_project_colour(session, as_of, conf)
+        tasks = {i: (s, d) for i, s, d in session.execute(
+            select(m.Task.id, m.Task.status, m.Task.overdue_days))}
+        colours = {i: c for i, c in session.execute(select(m.Project.id, m.Project.status_color))}
+        assert tasks == lg.expected_statuses(session, as_of, cal, conf)
+        assert colours == lg.expected_colours(session, as_of, cal, conf)
+
+
+@EXAMPLES
+@given(case=lg.compliance_cases())
+@example(case=lg.WORKED_EXAMPLE)
+def test_compliance_counts_agree_with_the_rules(app, case) -> None:
+    ledger, checks = case
+    with rolled_back(app) as session:
+        lg.write(session, ledger)
+        projects, tasks = lg.project_facts(session), lg.task_facts(session)
+        departments = list(session.scalars(select(m.Department.id)))
+        for period, today in checks:
+            counts = rules_sql.compliance_counts(session, period, today)
+            table = {None: rules_sql.county(counts), **counts}
+            assert table == rules.compliance_table(period, today, projects, tasks, departments)
+
+
+def test_the_generated_ledgers_reach_every_outcome(app) -> None:
+    """The strategies are not vacuous: across examples every status and colour occurs."""
+    seen: set[str] = set()
+
+    @settings(max_examples=40, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=lg.refresh_cases())
+    def collect(case: tuple[lg.Ledger, dt.date, rules.Settings]) -> None:
+        ledger, as_of, _ = case
+        with rolled_back(app) as session:
+            written = lg.write(session, ledger)
+            conf, cal = rules.Settings(), status.calendar()
+            statuses = lg.expected_statuses(session, as_of, cal, conf)
+            colours = lg.expected_colours(session, as_of, cal, conf)
+            seen.update(statuses[i][0] for i in written.tasks)
+            seen.update(colours[i] for i in written.projects)
+
+    collect()
+    outcomes = {"pending", "due_soon", "overdue", "done_on_time", "done_late", "cancelled",
+                "green", "yellow", "red"}
+    assert outcomes - seen == set()
