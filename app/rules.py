@@ -7,11 +7,10 @@ so they cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-import functools
 
 import chinese_calendar
 
