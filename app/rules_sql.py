@@ -61,7 +61,7 @@ def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Set
                ir.period <= rules.month_start(as_of))
         .scalar_subquery()
     )
-    plan = cast(p.annual_plan_investment, Float)
+    plan = cast(func.nullif(p.annual_plan_investment, 0), Float)  # never divide by 0
     lag = literal(rules.time_progress(as_of), Float) - cast(completed, Float) / plan
     has_plan = and_(p.annual_plan_investment.is_not(None), p.annual_plan_investment > 0)
     colour = case(
