@@ -10,10 +10,10 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import delete, or_, select
 
 from .. import models as m
-from .. import rules, status
+from .. import rules, rules_sql, status
 from ..circular_render import render_docx, render_xlsx
 from ..extensions import db
 from .build_compliance import rows as compliance_rows
@@ -45,19 +45,13 @@ def _task_row(task: m.Task, as_of: dt.date) -> dict:
             "overdue_days": max((as_of - task.deadline).days, 0)}
 
 
-def _open_tasks(period: dt.date, as_of: dt.date):  # noqa: ANN202
-    t = m.Task
-    return select(t).where(t.cancelled.is_(False), t.assigned_on <= as_of,
-                           or_(t.done_on.is_(None), t.done_on >= period))
-
-
 def _lists(period: dt.date, as_of: dt.date) -> dict[str, list[dict]]:
-    t, f, p = m.Task, m.Feedback, m.Problem
-    overdue = _open_tasks(period, as_of).where(
-        t.deadline < as_of, or_(t.done_on.is_(None), t.done_on > as_of)).order_by(t.deadline)
-    fed = exists().where(f.task_id == t.id, f.reported_on >= period, f.reported_on <= as_of,
-                         f.review_status != "returned")
-    unreported = _open_tasks(period, as_of).where(~fed).order_by(t.department_id, t.deadline)
+    """The circular's lists, by the very conditions the compliance counts use."""
+    t, p = m.Task, m.Problem
+    counted = rules_sql.task_conditions(period, as_of)
+    overdue = select(t).where(counted["tasks_overdue"]).order_by(t.deadline)
+    unreported = select(t).where(counted["tasks_open"], ~counted["tasks_fed_back"]).order_by(
+        t.department_id, t.deadline)
     problems = select(p).where(p.raised_on <= as_of, or_(
         p.resolved_on.is_(None), p.resolved_on > as_of)).order_by(p.deadline)
     return {
