@@ -16,9 +16,18 @@ branch_labels = None
 depends_on = None
 
 
+# the tables people edit at the same time (app/locking.py)
+TABLES = ('project', 'meeting', 'task', 'extension', 'feedback', 'problem')
+
+
 def upgrade():
-    pass
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'),
+                                          nullable=False))
 
 
 def downgrade():
-    pass
+    for table in reversed(TABLES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('version')
