@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -62,8 +63,12 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "keyledger@localhost")
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL") or None
 
-    # uploads (the Excel import): larger requests are refused with 413
+    # uploads (the Excel import, attachments): larger requests are refused with 413
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    # one attachment (附件), below the request's limit: the form around it fits too
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+    # attachments are stored here under generated names, outside the web root
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
 
     # the office named as the issuer of the monthly 督查通报
     CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER") or "县委县政府督查室"
@@ -96,3 +101,30 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+
+    # accounts and sessions (issue 7, app/accounts.py and app/headers.py)
+    # behind HTTPS (PREFERRED_URL_SCHEME=https or SESSION_COOKIE_SECURE=1): cookies only
+    # travel encrypted, and HSTS is sent; PROXY_COUNT proxies in front are trusted for the
+    # client's address and scheme (X-Forwarded-For, X-Forwarded-Proto)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SESSION_COOKIE_SECURE = (os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+                             or PREFERRED_URL_SCHEME == "https")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # a session ends this long after its last request
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_float("SESSION_LIFETIME_HOURS", 8))
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the policy of app.accounts.check_password
+    # failed logins, per user name and address, and per address (app.accounts)
+    AUTH_RATE_LIMITED = os.environ.get("AUTH_RATE_LIMITED", "1") == "1"
+    RATELIMIT_ENABLED = AUTH_RATE_LIMITED  # FAB turns Flask-Limiter off unless told
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "5 per minute;20 per hour")
+    AUTH_RATE_LIMIT_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_ADDRESS", "50 per 10 minutes")
+    RATELIMIT_STORAGE_URI = (os.environ.get("RATELIMIT_STORAGE_URI")
+                             or os.environ.get("REDIS_URL") or "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "keyledger-limits"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: each process counts alone
+    FAB_API_SHOW_STACKTRACE = False

@@ -10,6 +10,7 @@ from flask_appbuilder import AppBuilder
 
 from config import Config
 
+from . import audit, locking
 from .extensions import csrf, db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -22,6 +23,8 @@ def create_app(config: type | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", logging.INFO))
 
     db.init_app(app)
+    audit.init_app(app)  # the audit trail (留痕): every flush records its changes
+    locking.init_app(app)  # no lost updates: edited rows are claimed by their version
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
 
@@ -35,9 +38,12 @@ def create_app(config: type | None = None) -> Flask:
             if blueprint_name.endswith("Api") or blueprint_name in API_BLUEPRINTS:
                 csrf.exempt(blueprint)
 
-    from . import cli, errors, notifications, scheduler
+    from . import accounts, backup, cli, errors, headers, notifications, scheduler
 
+    accounts.init_app(app)  # password policy, failed-login limits, session lifetime
+    headers.init_app(app)  # CSP with nonces, X-Frame-Options and the other headers
     cli.init_app(app)
+    backup.init_app(app)  # `flask backup OUT` / `flask restore IN` (SQLite; PostgreSQL: pg_dump)
     errors.init_app(app)
     notifications.init_app(app)
     scheduler.init_app(app)  # embedded mode: the job schedule, from the first request on

@@ -253,13 +253,16 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:  # 
             run = cell.paragraphs[0].add_run(cell_text(column, row))
             if column.kind == "mark" and row.get(column.key):
                 run.font.color.rgb, run.font.bold = RED, True
+    # by id: python-docx's `paragraph.style = …` searches all styles on every call (issue 6:
+    # seconds for a table of a thousand rows)
+    style_id = document.styles["CircularTable"].style_id
     for index, column in enumerate(columns):
         table.columns[index].width = Cm(column.cm)
         for cell in table.columns[index].cells:
             cell.width = Cm(column.cm)
             cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             for paragraph in cell.paragraphs:
-                paragraph.style = document.styles["CircularTable"]
+                paragraph._p.style = style_id
     document.add_paragraph()
 
 

@@ -24,6 +24,7 @@ from .circular_render import (
     overdue_mark,
     period_of,
 )
+from .excel_export import neutralise
 
 XLSX_FORMATS: dict[str, str] = {"rate": "0.0%", "score": "0.0", "date": "yyyy-mm-dd"}
 THIN = Side(style="thin", color="999999")
@@ -144,6 +145,7 @@ def render_xlsx(data: dict) -> bytes:
            numbered(data["unresolved_problems"]))
     book.properties.title = f"{_('重点项目推进情况督查通报')}{issue_line(data)}"
     book.properties.creator = "KeyLedger"
+    neutralise(book)  # a task titled "=…" is text, not a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from . import models as m
 from .extensions import db
-from .security import ROLES
+from .security import ROLES, role_label
 
 
 def init_app(app: Flask) -> None:
+    from .scale import seed_scale_command  # issue 6: generated ledgers for scale
+
     for command in (init_command, create_account_command, seed_demo_command, jobs_group,
-                    holidays_group, import_xlsx_command):
+                    holidays_group, import_xlsx_command, seed_scale_command):
         app.cli.add_command(command)
 
 
@@ -121,10 +123,18 @@ def init_command(reset_roles: bool) -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
     added = sync_permissions(reset=reset_roles)
     click.echo("database migrated; roles: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+    from .node_templates import seed_on_install  # issue 9: the two 前期手续 templates
+
+    if templates := seed_on_install():
+        click.echo(f"node templates created: {templates}")
 
 
 def create_account(username: str, role: str, password: str, person_id: int | None) -> object:
     """A login with one role, tied to a person (and so to a department) when given."""
+    from .accounts import password_problem
+
+    if problem := password_problem(password, username):  # issue 7: the password policy
+        raise click.BadParameter(problem, param_hint="--password")
     sm = current_app.appbuilder.sm
     role_row = sm.find_role(role)
     if role_row is None:
@@ -140,7 +150,8 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
     if person is not None and person.email and sm.find_user(email=person.email) is None:
         email = person.email
     # FAB's first and last name: the person's name and title, or the login and its role
-    first, last = (person.name, person.title or "-") if person else (username, role)
+    # (the role's label: the navigation bar shows both names)
+    first, last = (person.name, person.title or "-") if person else (username, role_label(role))
     user = sm.add_user(username, first, last, email, role_row, password=password)
     if not user:
         raise click.ClickException(f"could not create account {username!r}")

@@ -16,6 +16,7 @@ from . import models as m
 from . import rules
 from .cli import create_account
 from .extensions import db
+from .node_templates import ensure_templates
 
 # (username, password, role, who)
 DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
@@ -234,31 +235,6 @@ PROBLEMS = (
      None, "open"),
 )
 
-# (title, expected outcome, workdays, default department, positions it waits for)
-INDUSTRIAL_NODES = (
-    ("签约评审", "通过招商引资项目评审并签订投资协议", 10, "县工信局", ()),
-    ("土地供应", "完成土地挂牌出让，签订国有建设用地出让合同", 30, "县自然资源局", (0,)),
-    ("备案立项", "取得企业投资项目备案证明", 5, "县发改局", (1,)),
-    ("节能审查", "取得节能审查意见", 15, "县发改局", (2,)),
-    ("环评审批", "取得环境影响评价批复", 20, "市生态环境局清河分局", (2,)),
-    ("规划许可", "取得建设工程规划许可证", 10, "县自然资源局", (3, 4)),
-    ("施工许可", "取得建筑工程施工许可证", 7, "县住建局", (5,)),
-    ("开工", "项目正式开工并纳入投资统计", 5, "县工信局", (6,)),
-)
-GOVERNMENT_NODES = (
-    ("立项", "取得项目建议书批复", 10, "县发改局", ()),
-    ("可研批复", "取得可行性研究报告批复", 20, "县发改局", (0,)),
-    ("初步设计", "取得初步设计及概算批复", 20, "县发改局", (1,)),
-    ("施工图审查", "取得施工图审查合格书", 15, "县住建局", (2,)),
-    ("招标", "完成施工招标并签订施工合同", 25, "县住建局", (3,)),
-    ("开工", "项目开工建设", 5, "县住建局", (4,)),
-)
-NODE_TEMPLATES = (
-    ("工业项目前期手续", "招商项目从签约到开工的审批链，节能审查与环评并联办理。",
-     INDUSTRIAL_NODES),
-    ("政府投资项目前期手续", "政府投资项目从立项到开工的审批链。", GOVERNMENT_NODES),
-)
-
 MINUTES_POINTS = (
     "各责任单位要对照时间节点倒排工期，确保交办事项按期完成",
     "自然资源、财政等要素保障部门要主动对接、靠前服务",
@@ -406,17 +382,10 @@ def _phone(s: _Seed) -> str:
 
 
 def _templates(s: _Seed) -> None:
-    """The two 前期手续 node chains, each node waiting for the ones listed."""
-    for name, description, nodes in NODE_TEMPLATES:
-        template = m.NodeTemplate(name=name, description=description)
-        built: list[m.TemplateNode] = []
-        for position, (title, outcome, workdays, dept, waits) in enumerate(nodes):
-            built.append(m.TemplateNode(
-                template=template, position=position, title=title, expected_outcome=outcome,
-                workdays=workdays, department=s.depts[dept],
-                depends_on=[built[i] for i in waits]))
-        s.add("node_template", template)
-        s.add("template_node", *built)
+    """The two 前期手续 node chains (app/node_templates.py), with the county's departments;
+    `flask init` may have created them already without departments."""
+    for row in ensure_templates(s.depts):
+        s.add("node_template" if isinstance(row, m.NodeTemplate) else "template_node", row)
 
 
 def _projects(s: _Seed) -> None:

@@ -37,6 +37,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 500
 MAX_TEXT = 32767  # the most characters an Excel cell holds
 SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
+# text a spreadsheet could take for a formula (OWASP "CSV injection"): kept as quoted text
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"period": "yyyy-mm", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.00",
            "float": "0.0#", "rate": "0.0%"}
 
@@ -74,8 +76,14 @@ def export_list(view: object) -> Response:
     table = view.datamodel.obj.__tablename__
     writers = [(column, _column_writer(sheet, table, column, custom.get(column)))
                for column in columns]
+    extra = getattr(view, "export_sheets", None)  # more sheets about the rows exported
+    ids: list[int] = []
     for item in _rows(view, columns):
         sheet.append([write(_value(item, column)) for column, write in writers])
+        if extra is not None:
+            ids.append(item.id)
+    if extra is not None:
+        extra(book, ids)
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     book.save(spool)
     spool.seek(0)
@@ -172,8 +180,24 @@ def _plain(value: object) -> str:
 def _text(sheet: WriteOnlyWorksheet, value: object) -> str | WriteOnlyCell:
     """Text, always text: a leading "=" is not a formula; control characters go."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_TEXT]
-    if not text.startswith("="):
+    if not text.startswith(FORMULA_START):
         return text
     cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
+    as_text(cell)
     return cell
+
+
+def as_text(cell: object) -> None:
+    """A cell holding text that starts like a formula: typed text, quote-prefixed, so Excel
+    neither evaluates it nor turns it into a formula when someone edits the cell."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def neutralise(book: Workbook) -> None:
+    """Every text cell of a (not write-only) workbook that starts like a formula: as_text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    as_text(cell)

@@ -120,6 +120,8 @@ class Project(Audited, Model):
         CheckConstraint("annual_plan_investment >= 0", name="ck_project_annual_plan"),
         CheckConstraint("planned_end >= planned_start", name="ck_project_planned_dates"),
         CheckConstraint("actual_end >= actual_start", name="ck_project_actual_dates"),
+        # issue 6: the compliance counts of projects, index-only
+        Index("ix_project_department_scope", "lead_department_id", "stage", "actual_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +145,7 @@ class Project(Audited, Model):
     responsible_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     funding: Mapped[str | None] = mapped_column(String(200))
     status_color: Mapped[str] = mapped_column(String(10), default="green", index=True)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     lead_leader: Mapped[Person | None] = relationship(foreign_keys=[lead_leader_id], lazy="joined")
     lead_department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
@@ -181,6 +184,7 @@ class Meeting(Audited, Model):
     title: Mapped[str] = mapped_column(String(200))
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     minutes: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     chair: Mapped[Person | None] = relationship(lazy="joined")
     projects: Mapped[list[Project]] = relationship(
@@ -198,7 +202,10 @@ class Task(Audited, Model):
         CheckConstraint("deadline >= assigned_on", name="ck_task_deadline_after_assigned"),
         CheckConstraint("done_on >= assigned_on", name="ck_task_done_after_assigned"),
         CheckConstraint("overdue_days >= 0", name="ck_task_overdue_days"),
-        Index("ix_task_deadline", "deadline"),
+        Index("ix_task_deadline_id", "deadline", "id"),  # the task list pages by (deadline, id)
+        # issue 6: a project's task statuses (its colour); a department's tasks by deadline
+        Index("ix_task_project_status", "project_id", "status"),
+        Index("ix_task_department_deadline", "department_id", "deadline"),
         Index("ix_task_assigned_on", "assigned_on"),
         Index("ix_task_done_on", "done_on"),
     )
@@ -223,6 +230,7 @@ class Task(Audited, Model):
     measures: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     project: Mapped[Project | None] = relationship(lazy="joined")
     meeting: Mapped[Meeting | None] = relationship(lazy="joined")
@@ -243,6 +251,7 @@ class Extension(Audited, Model):
     new_deadline: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(10), default="pending")
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 
@@ -255,6 +264,10 @@ class Feedback(Audited, Model):
             "percent_complete >= 0 AND percent_complete <= 100", name="ck_feedback_percent"
         ),
         Index("ix_feedback_task_reported", "task_id", "reported_on", "review_status"),
+        # issue 6: the month's feedback that counts, read as a slice (date first)
+        Index("ix_feedback_reported_task", "reported_on", "task_id",
+              sqlite_where=text("review_status <> 'returned'"),
+              postgresql_where=text("review_status <> 'returned'")),
         Index("ix_feedback_reported_on", "reported_on"),
     )
 
@@ -267,6 +280,7 @@ class Feedback(Audited, Model):
     next_steps: Mapped[str | None] = mapped_column(Text)
     review_status: Mapped[str] = mapped_column(String(10), default="submitted")
     review_comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 
@@ -277,6 +291,7 @@ class Supervision(Audited, Model):
         _one_of("supervision", "channel", choices.SUPERVISION_CHANNEL),
         _one_of("supervision", "kind", choices.SUPERVISION_KIND),
         Index("ix_supervision_task_sent", "task_id", "sent_on"),
+        Index("ix_supervision_sent_task", "sent_on", "task_id"),  # issue 6: month slices
         Index("ix_supervision_sent_on", "sent_on"),
         # reminders: one per task, kind and day, however often the job runs
         Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
@@ -317,6 +332,7 @@ class Problem(Audited, Model):
     coordinating_leader_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id"), index=True
     )
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
@@ -373,7 +389,8 @@ class TemplateNode(Audited, Model):
     )
 
     def __str__(self) -> str:
-        return self.title
+        # drop-downs list every template's nodes: "工业项目前期手续 / 开工", not a bare "开工"
+        return f"{self.template.name} / {self.title}" if self.template else self.title
 
 
 class Holiday(Audited, Model):
@@ -497,3 +514,119 @@ class Delivery(Model):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     supervision: Mapped[Supervision] = relationship()
+
+
+# --- issue 7: attachments (形象进度 photos on feedback, documents on problems) ---------------
+
+
+class Attachment(Model):
+    """A file attached to one feedback or one problem; its bytes live in ATTACHMENT_DIR."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        CheckConstraint("(feedback_id IS NULL) <> (problem_id IS NULL)",
+                        name="ck_attachment_one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    problem_id: Mapped[int | None] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded: for display only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    uploaded_by: Mapped[User | None] = relationship(User)
+
+
+# --- issue 9: 倒排工期 — the chains of tasks scheduled from a node template ---------------
+
+chain_node_dependency = Table(
+    "chain_node_dependency",
+    Model.metadata,
+    Column("node_id", ForeignKey("chain_node.id", ondelete="CASCADE"), primary_key=True),
+    Column("depends_on_id", ForeignKey("chain_node.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_chain_node_dependency_depends_on_id", "depends_on_id"),
+)
+
+
+class TaskChain(Model):
+    """One reverse scheduling of a project: the template used and the target date."""
+
+    __tablename__ = "task_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("node_template.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    target: Mapped[dt.date] = mapped_column(Date)
+    created_on: Mapped[dt.date] = mapped_column(Date)
+
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
+    nodes: Mapped[list[ChainNode]] = relationship(
+        back_populates="chain", order_by="ChainNode.position", cascade="all, delete-orphan"
+    )
+
+
+class ChainNode(Model):
+    """A task's place in its chain: the node it came from, its duration, what it waits for."""
+
+    __tablename__ = "chain_node"
+    __table_args__ = (CheckConstraint("workdays > 0", name="ck_chain_node_workdays"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain_id: Mapped[int] = mapped_column(
+        ForeignKey("task_chain.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), unique=True)
+    template_node_id: Mapped[int | None] = mapped_column(
+        ForeignKey("template_node.id", ondelete="SET NULL"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    workdays: Mapped[int] = mapped_column(Integer)
+
+    chain: Mapped[TaskChain] = relationship(back_populates="nodes")
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+    template_node: Mapped[TemplateNode | None] = relationship()
+    depends_on: Mapped[list[ChainNode]] = relationship(
+        secondary=chain_node_dependency,
+        primaryjoin="ChainNode.id == chain_node_dependency.c.node_id",
+        secondaryjoin="ChainNode.id == chain_node_dependency.c.depends_on_id",
+    )
+
+
+# issue 7: the audit trail (留痕), written by app/audit.py in the transaction of each change
+class AuditLog(Model):
+    """One insert, update or delete of a ledger row: who, when, from where, what changed."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        _one_of("audit_log", "action", {"insert": 1, "update": 1, "delete": 1}),
+        Index("ix_audit_log_row", "table_name", "row_id"),
+        Index("ix_audit_log_changed_at", "changed_at"),
+        Index("ix_audit_log_user_id", "user_id"),
+        Index("ix_audit_log_username", "username"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    # no foreign key: the history outlives the account it names
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(128))  # a snapshot, or "job:…", "cli:…"
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))
+    # field -> [old, new], as JSON (dates ISO, decimals as strings)
+    changes: Mapped[dict] = mapped_column(JSON)

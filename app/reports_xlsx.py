@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from .excel_export import neutralise
+from .text import printable
+
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -36,7 +39,7 @@ def _row(sheet, row) -> None:  # noqa: ANN001
     from .reports import INDICATORS, RATE_OF, rate_class
 
     c = row.compliance
-    values = [row.rank or "", row.name]
+    values = [row.rank or "", printable(row.name)]
     for key, (num, den, _label) in INDICATORS.items():
         values += [getattr(c, num), getattr(c, den), getattr(c, RATE_OF[key])]
     values += [c.tasks_overdue, c.score, _("是") if c.compliant else _("否")]
@@ -73,6 +76,7 @@ def compliance_workbook(period: dt.date, rows: list) -> bytes:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    neutralise(book)  # a department named "=…" is text, not a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import has_request_context, request
+from flask import abort, has_request_context, request
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     PermissionViewModelView,
@@ -16,6 +18,7 @@ from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 
 from .labels import joined
+from .permission_labels import permission_label, permission_labels
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +77,21 @@ for _role in ("Supervisor", "DeptStaff", "Leader"):
     ROLE_PERMISSIONS[_role]["Dashboard"] = (READ,)
 # 月度督查考核表 (app/reports.py): the office rebuilds a month's table on demand.
 ROLE_PERMISSIONS["Supervisor"]["Compliance"] = (READ, "can_rebuild")
+# 倒排工期 (app/chain_views.py, issue 9): the office plans every project, a department
+# the projects it leads; leaders see the chains.
+ROLE_PERMISSIONS["Supervisor"]["ReverseSchedule"] = (READ, EDIT)
+ROLE_PERMISSIONS["DeptStaff"]["ReverseSchedule"] = (READ, EDIT)
+ROLE_PERMISSIONS["Leader"]["ReverseSchedule"] = (READ,)
+# 审计日志 (app/audit_views.py, resource "AuditLog", can_read only): no role here gets it, so
+# only Admin reads it (FAB grants the admin role every permission of every view when `init`
+# syncs them). A row's 历史记录 needs no grant: it shows on the row's page, to its readers.
 for _grants in ROLE_PERMISSIONS.values():
     _grants["OpenApi"] = ("can_get",)  # the OpenAPI document at /api/v1/_openapi
+# Everyone sees their own account and changes their own password (FAB grants these to
+# no role by itself); editing one's own name stays with the admin.
+for _grants in ROLE_PERMISSIONS.values():
+    _grants["UserDBModelView"] = ("can_userinfo", "resetmypassword")
+    _grants["ResetMyPasswordView"] = ("can_this_form_get", "can_this_form_post")
 ROLES = ("Admin", *ROLE_PERMISSIONS)
 
 # The methods of CRUD views and REST APIs, folded into four permissions per resource.
@@ -135,7 +151,30 @@ class RoleLabelledForms:
                     field.kwargs["get_label"] = role_label
 
 
-class UserView(RoleLabelledForms, UserDBModelView):
+class SecurityRoutes:
+    """FAB's security screens without their 500s (issue 7's route test found them): an
+    unknown action answered an AttributeError to anyone, logged in or not, and the
+    file-column download a KeyError; no security table keeps files."""
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: str):  # noqa: ANN201
+        if name not in self.actions:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):  # noqa: ANN201
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        return super().action_post()
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str):  # noqa: ANN201
+        abort(404)
+
+
+class UserView(SecurityRoutes, RoleLabelledForms, UserDBModelView):
     """FAB's user screens, with Chinese values instead of True/None/[Admin]."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
@@ -146,16 +185,24 @@ class UserView(RoleLabelledForms, UserDBModelView):
     }
 
 
-class RoleView(RoleModelView):
+class RoleView(SecurityRoutes, RoleModelView):
     class_permission_name = "RoleModelView"
     label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组")}
-    formatters_columns = {"name": role_label, "permissions": _joined}
+    formatters_columns = {"name": role_label, "permissions": permission_labels}
     # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
     list_widget = ListWidget
     show_widget = ShowWidget
 
+    def _init_forms(self) -> None:
+        """The permission drop-downs list "进展反馈：删除", not "can delete on Feedback"."""
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form, self.search_form):
+            field = getattr(form, "permissions", None)
+            if field is not None:
+                field.kwargs["get_label"] = permission_label
 
-class GroupView(RoleLabelledForms, UserGroupModelView):
+
+class GroupView(SecurityRoutes, RoleLabelledForms, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"),
                      "users": _l("用户"), "roles": _l("角色")}
@@ -163,10 +210,18 @@ class GroupView(RoleLabelledForms, UserGroupModelView):
                           "description": _blank}
 
 
-class PermissionOnViewView(RoleLabelledForms, PermissionViewModelView):
+class PermissionOnViewView(SecurityRoutes, RoleLabelledForms, PermissionViewModelView):
     class_permission_name = "PermissionViewModelView"
     label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
     role_fields = ("role",)
+
+
+class PermissionModelView(SecurityRoutes, fab_views.PermissionModelView):
+    """FAB's permission list (same name: same endpoints and permissions)."""
+
+
+class ViewMenuModelView(SecurityRoutes, fab_views.ViewMenuModelView):
+    """FAB's resource list (same name: same endpoints and permissions)."""
 
 
 def request_cache(name: str) -> dict:
@@ -183,7 +238,15 @@ class KeyLedgerSecurityManager(SecurityManager):
     rolemodelview = RoleView
     permissionviewmodelview = PermissionOnViewView
     groupmodelview = GroupView
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
     userstatschartview = None  # it loads Google Charts from the internet
+
+    @property
+    def is_auth_limited(self) -> bool:
+        """Off for FAB's own limit, which counts successful logins too: app.accounts applies
+        AUTH_RATE_LIMIT to failed logins only, per user name and address (issue 7)."""
+        return False
 
     def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
         """FAB asks once per menu entry and button; load the user's permissions once a request.

@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import inspect
 
 from . import models as m
+from .labels import LABELS
+from .node_templates import check_template_node
+from .text import has_control
 
 
 class DomainError(Exception):
@@ -49,7 +52,7 @@ def _extension(item: m.Extension, adding: bool) -> str | None:
         return None
     if adding and (task.cancelled or task.done_on is not None):
         return _("已完成或已撤销的任务不能申请延期。")
-    if item.new_deadline and item.new_deadline <= task.deadline:
+    if item.new_deadline and task.deadline and item.new_deadline <= task.deadline:
         return _("申请延至的日期应晚于现行时间节点。")
     return None
 
@@ -91,10 +94,24 @@ CHECKS: dict[type, Callable[[m.Model, bool], str | None]] = {
     m.InvestmentReport: _investment_report,
     m.Problem: _problem,
     m.Project: _project,
+    m.TemplateNode: check_template_node,  # issue 9: durations and cycles
 }
+
+
+def _control_characters(item: m.Model) -> str | None:
+    """Text with invisible control characters breaks the circular and the exports."""
+    for attr in inspect(item).mapper.column_attrs:
+        value = getattr(item, attr.key, None)
+        if isinstance(value, str) and has_control(value):
+            label = LABELS.get(attr.key, attr.key)
+            return _("“%(field)s”含有不可见的控制字符，请删除后再保存。", field=label)
+    return None
 
 
 def check(item: m.Model, adding: bool) -> str | None:
     """The message refusing this change, or None when it may be saved."""
+    problem = _control_characters(item)
+    if problem:
+        return problem
     rule = CHECKS.get(type(item))
     return rule(item, adding) if rule else None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import RelationshipDirection
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
-from . import choices, status, validation
+from . import choices, locking, status, validation
 from . import models as m
 from .excel_export import ExportListWidget, export_list
 from .labels import LABELS, choices_for, joined
@@ -24,6 +24,8 @@ from .security import METHOD_PERMISSIONS
 from .validation import DomainError
 
 logger = logging.getLogger(__name__)
+
+MAX_ID = 2**31 - 1  # the largest id of an integer column: a larger one names no row
 
 # Fields only unscoped roles (the office, admins) may set; staff get the default.
 RESERVED_FIELDS = {
@@ -49,7 +51,9 @@ def scoped_rel_fields(model: type) -> dict[str, list]:
 
 
 def guard_write(item: m.Model, adding: bool) -> None:
-    """Check a change: the table's domain rules, then the scoped user's limits."""
+    """Check a change: the version read, the table's domain rules, the scoped user's limits."""
+    if not adding:
+        locking.check(item)  # issue 7: a stale form or client is refused with what differs
     problem = validation.check(item, adding)
     if problem:
         raise DomainError(problem)
@@ -74,13 +78,36 @@ def guard_write(item: m.Model, adding: bool) -> None:
         value = getattr(item, rel.key)
         targets = value if isinstance(value, list) else [value]
         if rel.key == "user" or not all(in_scope(t) for t in targets if t is not None):
-            if rel.key == "user" and value is None:
-                continue
+            if rel.key == "user" and (value is None or not state.attrs["user"].history
+                                      .has_changes()):
+                continue  # kept as it was: an edit of a person with a login (issue 7)
             raise DomainError(
                 _("所选的“%(field)s”不存在或不在本单位范围内。",
                   field=LABELS.get(rel.key, rel.key)),
                 404,
             )
+
+
+def bad_relation(model: type) -> DomainError | None:
+    """A related field of the JSON body that is not the id of an existing row (or a list of
+    them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
+    unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    session = current_app.appbuilder.session
+    for rel in _relationships(model):
+        value = body.get(rel.key)
+        if value is None:
+            continue
+        label = LABELS.get(rel.key, rel.key)
+        values = value if rel.uselist and isinstance(value, list) else [value]
+        if (rel.uselist and not isinstance(value, list)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
+        if not all(0 < v <= MAX_ID and session.get(rel.mapper.class_, v) for v in values):
+            return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
+    return None
 
 
 def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
@@ -139,6 +166,7 @@ class ScopedModelView(ModelView):
     label_columns = LABELS
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
+    edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         model = self.datamodel.obj
@@ -152,6 +180,9 @@ class ScopedModelView(ModelView):
                                       **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**choice_form_fields(model, columns),
                                        **(self.edit_form_extra_fields or {})}
+        if locking.VERSION in columns:  # issue 7: the edit form carries the version it shows
+            self.edit_columns = [*self.edit_columns, locking.VERSION]
+            self.edit_form_extra_fields[locking.VERSION] = locking.version_field()
         self.search_form_extra_fields = {**choice_form_fields(model, columns),
                                          **(self.search_form_extra_fields or {})}
         shown = [*(self.list_columns or []), *(self.show_columns or [])]
@@ -164,6 +195,12 @@ class ScopedModelView(ModelView):
     def export(self):  # noqa: ANN201
         """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
         return export_list(self)
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str):  # noqa: ANN201
+        """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
+        abort(404)
 
     def pre_add(self, item: m.Model) -> None:
         self._guarded(item, adding=True)
@@ -190,7 +227,9 @@ class ScopedModelView(ModelView):
     def _refused(self, template: str, title: str, widgets: dict) -> tuple[str, int]:
         error = g.pop("domain_error", None)
         status = error.status if error else 422
-        return self.render_template(template, title=title, widgets=widgets), status
+        conflict = getattr(error, "changes", None)  # issue 7: what differs, shown as a table
+        return self.render_template(template, title=title, widgets=widgets,
+                                    conflict=conflict), status
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
@@ -212,7 +251,9 @@ class ScopedModelView(ModelView):
         widgets = self._edit(pk)
         if "domain_error" in g:
             self.datamodel.session.rollback()
-            widgets = self._get_edit_widget(form=self.edit_form.refresh(request.form))
+            form = self.edit_form.refresh(request.form)
+            locking.renew(form, g.get("domain_error"))
+            widgets = self._get_edit_widget(form=form)
             widgets["related_views"] = []
             return self._refused(self.edit_template, self.edit_title, widgets)
         if not widgets:
@@ -263,6 +304,10 @@ class ScopedApi(ModelRestApi):
     def __init__(self) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
+        if locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
+            self.list_columns = [*self.list_columns, locking.VERSION]
+            self.show_columns = [*self.show_columns, locking.VERSION]
+            self.edit_columns = [*self.edit_columns, locking.VERSION]
         rel = scoped_rel_fields(model)
         self.add_query_rel_fields = rel
         self.edit_query_rel_fields = rel
@@ -291,15 +336,26 @@ class ScopedApi(ModelRestApi):
         status.after_change(item)
 
     def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
+        refusal = bad_relation(self.datamodel.obj)
+        if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
+            return self.response(refusal.status, message=refusal.message)
         try:
             return call(*args)
         except DomainError as error:
             self.datamodel.session.rollback()
-            return self.response(error.status, message=error.message)
+            return self.response(error.status, message=error.message,
+                                 **getattr(error, "extra", {}))
         except SQLAlchemyError:
             logger.exception("refused write on %s", self.resource_name)
             self.datamodel.session.rollback()
             return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
+
+    def response_422(self, message=None):  # noqa: ANN001, ANN201
+        """FAB answers a commit the database refused with its own words, SQL included."""
+        if isinstance(message, str) and message.startswith("Database exception occurred"):
+            logger.warning("refused write on %s: %s", self.resource_name, message)
+            message = _("数据不符合约束（重复或取值超出范围），未保存。")
+        return super().response_422(message=message)
 
     def post_headless(self):  # noqa: ANN201
         return self._guarded_response(super().post_headless)
@@ -312,7 +368,9 @@ class ScopedApi(ModelRestApi):
 
 
 def interface(model: type) -> SQLAInterface:
-    return SQLAInterface(model)
+    from .paging import PagedInterface  # 503 when the database refuses; fast last pages
+
+    return PagedInterface(model)
 
 
 def back_to_list(view: ModelView):  # noqa: ANN201

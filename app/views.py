@@ -14,13 +14,17 @@ from wtforms.validators import NumberRange
 
 from . import choices
 from . import models as m
+from .attachment_views import ATTACHMENT_VIEWS
+from .audit_views import AuditLogView
 from .calendar_views import HolidayCalendarView
+from .chain_strip import chain_sheet
+from .chain_views import ReverseScheduleView
 from .circular_views import CircularFiles
 from .dashboard import DashboardView
 from .excel_views import ExcelImportView
 from .jobs_api import JobApi
 from .jobs_views import JobRunView
-from .labels import choices_for
+from .labels import LABELS, choices_for
 from .my_investment import MyInvestmentView
 from .my_ledger import MyLedgerView
 from .notifications import NotificationView
@@ -112,6 +116,7 @@ class FeedbackView(TitledView):
     search_columns = ["reported_on", "review_status", "progress"]
     base_order = ("reported_on", "desc")
     validators_columns = {"percent_complete": [PERCENT]}
+    show_template = "feedback_show.html"  # with its attachments (形象进度 photos)
 
 
 class SupervisionView(TitledView):
@@ -223,6 +228,8 @@ class ProjectView(TitledView):
     base_order = ("code", "asc")
     related_views = [TaskView, ProblemView, InvestmentReportView, MeetingView]
     formatters_columns = {"status_color": badge(choices.STATUS_COLOR, STATUS_COLOR_STYLE)}
+    show_template = "project_show.html"  # with its 倒排工期 chains (issue 9)
+    export_sheets = staticmethod(chain_sheet)  # and the chains' nodes in the export
     validators_columns = {"total_investment": [NOT_NEGATIVE],
                           "annual_plan_investment": [NOT_NEGATIVE]}
 
@@ -236,6 +243,7 @@ class PersonView(TitledView):
     show_columns = [*add_columns, *AUDIT]
     search_columns = ["name", "title", "department", "is_leader"]
     base_order = ("name", "asc")
+    label_columns = {**LABELS, "name": _l("姓名"), "title": _l("职务")}  # as the Excel template
 
 
 class DepartmentView(TitledView):
@@ -253,12 +261,13 @@ class DepartmentView(TitledView):
 class TemplateNodeView(TitledView):
     datamodel = interface(m.TemplateNode)
     noun = _l("模板节点")
-    list_columns = ["template", "position", "title", "workdays", "department"]
+    list_columns = ["template", "position", "title", "workdays", "department", "depends_on"]
     add_columns = ["template", "position", "title", "expected_outcome", "workdays",
                    "department", "depends_on"]
     edit_columns = add_columns
     show_columns = [*add_columns, *AUDIT]
     base_order = ("position", "asc")
+    validators_columns = {"workdays": [NumberRange(min=1, message=_l("工期应至少为 1 个工作日。"))]}
 
 
 class NodeTemplateView(TitledView):
@@ -325,6 +334,7 @@ MENU = [
     ("Supervise", _l("督办"), "Meetings", _l("调度会"), MeetingView),
     ("Supervise", _l("督办"), "Supervisions", _l("督促记录"), SupervisionView),
     ("Supervise", _l("督办"), "NodeTemplates", _l("节点模板"), NodeTemplateView),
+    ("Supervise", _l("督办"), "ReverseSchedule", _l("倒排工期"), ReverseScheduleView),
     ("Supervise", _l("督办"), "FeedbackQueue", _l("反馈审核"), FeedbackReviewView),
     ("Supervise", _l("督办"), "ExtensionQueue", _l("延期审批"), ExtensionApprovalView),
     ("Reports", _l("报表"), "Dashboard", _l("挂图作战"), DashboardView),
@@ -335,6 +345,7 @@ MENU = [
     ("System", _l("系统管理"), "Holidays", _l("节假日"), HolidayView),
     ("System", _l("系统管理"), "JobRuns", _l("任务运行记录"), JobRunView),
     ("System", _l("系统管理"), "ImportExcel", _l("Excel 导入"), ExcelImportView),
+    ("System", _l("系统管理"), "AuditLog", _l("审计日志"), AuditLogView),  # issue 7: Admin only
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
 
@@ -347,6 +358,8 @@ def register(appbuilder) -> None:  # noqa: ANN001
         appbuilder.add_view(view, name, label=label, category=category,
                             category_label=category_label)
     for view in (*HIDDEN, *HIDDEN_PAGES, ProblemActionView, HolidayCalendarView):
+        appbuilder.add_view_no_menu(view)
+    for view in ATTACHMENT_VIEWS:  # issue 7: attachments of feedback and problems
         appbuilder.add_view_no_menu(view)
     for api in APIS:
         appbuilder.add_api(api)

@@ -53,7 +53,11 @@ def test_roles_live_in_the_database(app):
         assert {"Admin", "Supervisor", "DeptStaff", "Leader"} <= names
         leader = db.session.query(Role).filter_by(name="Leader").one()
         assert leader.permissions
+        # reading, and their own account: their page and their password
+        own = {"can_userinfo", "resetmypassword", "can_this_form_get", "can_this_form_post"}
         assert all(pv.permission.name in ("can_read", "menu_access", "can_get")
+                   or (pv.permission.name in own
+                       and pv.view_menu.name in ("UserDBModelView", "ResetMyPasswordView"))
                    for pv in leader.permissions)
         assert db.session.query(PermissionView).count() > 0
 

@@ -52,7 +52,9 @@ ALLOWED_WORDS = {
     "English",  # the language menu names each language in that language
     "Excel",  # a product name Chinese offices write as is: "导出 Excel" (the .xlsx exports)
     "xlsx",  # the file-name extension of those files, as in "模板.xlsx"
-    "MB",  # a unit, written as is in Chinese like the numbers it follows: "10 MB"
+    "MB", "KB",  # units, written as is in Chinese like the numbers they follow: "10 MB"
+    # the file types an attachment (附件) may be, named as Chinese offices write them
+    "JPG", "PNG", "PDF", "Word", "docx",
 }
 # Chinese a page in English may show outside the data: the language menu's "中文".
 ALLOWED_CHINESE = ("中文",)
@@ -265,7 +267,9 @@ def stored_text(app) -> tuple[set[str], set[str]]:
 
     Choice columns are left out: their stored values must never reach a page.
     """
-    from flask_appbuilder.security.sqla.models import Permission, User, ViewMenu
+    from flask_appbuilder.security.sqla.models import Permission, Role, User, ViewMenu
+
+    from app.security import ROLES
 
     typed, security = set(), set()
     with app.app_context():
@@ -279,6 +283,8 @@ def stored_text(app) -> tuple[set[str], set[str]]:
                     typed |= set(db.session.scalars(select(column))) - {None}
         for model in (Permission, ViewMenu):
             security |= set(db.session.scalars(select(model.name)))
+        # roles an admin added are named by the admin (the four built-in ones have labels)
+        typed |= set(db.session.scalars(select(Role.name))) - set(ROLES)
     return typed, security
 
 

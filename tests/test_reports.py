@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from functools import partial
 
 import openpyxl
 import pytest
@@ -64,6 +65,28 @@ def test_each_count_links_to_exactly_its_rows(client, auth, world, built, count)
         assert len(listed) == getattr(row, count), (department, count)
 
 
+def test_the_table_links_are_url_fors_and_each_lists_its_rows(app, client, auth, built):
+    """The links the page writes (made once, string-formatted per row) are url_for's."""
+    from flask import url_for
+
+    auth.login("supervisor")
+    html = client.get(f"/compliance/?period={PERIOD}").get_data(as_text=True)
+    links = re.findall(r'href="(/compliance/detail/[^"]*)"', html)
+    expected = []
+    with app.test_request_context():
+        for department, row in built.items():
+            dept = "" if department is None else department
+            link = partial(url_for, "ComplianceReportView.detail", period=PERIOD, department=dept)
+            for num, den in [("projects_dispatched", "projects_in_scope"),
+                             ("tasks_urged", "tasks_open"), ("tasks_implemented", "tasks_due"),
+                             ("tasks_fed_back", "tasks_open")]:
+                expected += [link(count=num), link(count=den)]
+                if getattr(row, den) > getattr(row, num):
+                    expected.append(link(count=num, missing=1))
+            expected.append(link(count="tasks_overdue"))
+    assert sorted(link.replace("&amp;", "&") for link in links) == sorted(expected)
+
+
 def test_missing_rows_are_the_difference(client, auth, world, built):
     auth.login("supervisor")
     a = built[world.dept_a]
@@ -80,7 +103,7 @@ def test_department_user_sees_their_row_and_the_county_only(client, auth, world,
                           f"&count=tasks_open")
     assert response.status_code == 404
     county = client.get(f"/compliance/detail/?period={PERIOD}&department=&count=tasks_open")
-    assert f"/taskview/show/{world.b['task']}" not in county.get_data(as_text=True)
+    assert f'/taskview/show/{world.b["task"]}"' not in county.get_data(as_text=True)
 
 
 def test_export_is_laid_out_for_printing(client, auth, world, built):

@@ -16,6 +16,7 @@ from flask import Flask, current_app, has_app_context
 from rq import Queue
 from sqlalchemy.exc import IntegrityError
 
+from .. import audit
 from .. import models as m
 from ..extensions import db
 from . import build_circular, build_compliance, refresh_status, send_reminders
@@ -117,7 +118,8 @@ def _execute(run_id: int) -> dict:
     function, kind = JOBS[run.job]
     started = time.monotonic()
     try:
-        counts = function(dt.date.fromisoformat(run.args[kind]))
+        with audit.acting_as(f"job:{run.job}"):  # the job is the actor of its changes
+            counts = function(dt.date.fromisoformat(run.args[kind]))
     except Exception:
         db.session.rollback()
         _finish(run_id, "failed", duration=time.monotonic() - started,

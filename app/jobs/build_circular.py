@@ -16,6 +16,7 @@ from .. import models as m
 from .. import rules, rules_sql, status
 from ..circular_render import render_docx, render_xlsx
 from ..extensions import db
+from ..text import printable
 from .build_compliance import rows as compliance_rows
 
 RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")
@@ -82,6 +83,7 @@ def run(period: dt.date) -> dict:
     table = compliance_rows(period, today)
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
             "totals": _summary(table[None]), "ranking": _ranking(table)} | _lists(period, as_of)
+    data = printable(data)  # rows saved before input was checked may hold control characters
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     db.session.execute(delete(m.Circular).where(m.Circular.period == period))
     db.session.add(m.Circular(period=period, built_at=now, data=data,

@@ -11,7 +11,8 @@ import smtplib
 import urllib.request
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, insert, literal, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from .. import models as m
 from ..extensions import db
@@ -25,22 +26,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def record(supervisions: list[m.Supervision], config: dict) -> int:
-    """Notifications and pending deliveries for new supervisions (not committed)."""
-    notified = 0
-    for supervision in supervisions:
-        person = supervision.task.person
-        if person is not None and person.user_id is not None:
-            db.session.add(m.Notification(user_id=person.user_id, supervision=supervision,
-                                          created_at=_now(), message=supervision.message))
-            notified += 1
-        if config.get("MAIL_SERVER") and person is not None and person.email:
-            db.session.add(m.Delivery(supervision=supervision, channel="email",
-                                      recipient=person.email))
-        if config.get("WEBHOOK_URL"):
-            db.session.add(m.Delivery(supervision=supervision, channel="webhook",
-                                      recipient=config["WEBHOOK_URL"]))
+def record(new: ColumnElement[bool], config: dict) -> int:
+    """Notifications and pending deliveries of the new supervisions (those matching `new`),
+    set-based: one INSERT … SELECT each (not committed). Returns the notifications."""
+    s, t, p = m.Supervision, m.Task, m.Person
+    people = select(s.id, p.user_id, p.email, s.message).join(t, t.id == s.task_id).join(
+        p, p.id == t.person_id).where(new)
+    notes = people.where(p.user_id.is_not(None)).with_only_columns(
+        p.user_id, s.id, literal(_now(), DateTime), s.message)
+    notified = db.session.connection().execute(insert(m.Notification.__table__).from_select(
+        ["user_id", "supervision_id", "created_at", "message"], notes)).rowcount
+    pending = literal("pending", String)
+    if config.get("MAIL_SERVER"):
+        mails = people.where(p.email.is_not(None), p.email != "").with_only_columns(
+            s.id, literal("email", String), p.email, pending, literal(0, Integer))
+        db.session.connection().execute(
+            insert(m.Delivery.__table__).from_select(DELIVERY_COLUMNS, mails))
+    if config.get("WEBHOOK_URL"):
+        robots = select(s.id, literal("webhook", String), literal(config["WEBHOOK_URL"], String),
+                        pending, literal(0, Integer)).where(new)
+        db.session.connection().execute(
+            insert(m.Delivery.__table__).from_select(DELIVERY_COLUMNS, robots))
     return notified
+
+
+DELIVERY_COLUMNS = ["supervision_id", "channel", "recipient", "status", "attempts"]
 
 
 def deliver_pending(config: dict) -> tuple[int, int]:

@@ -35,7 +35,9 @@ def due_runs(now: dt.datetime) -> list[tuple[str, dt.date, str]]:
 def tick(now: dt.datetime | None = None) -> list[int]:
     """Claim and queue the runs due now; returns the ids of the runs this tick queued."""
     from . import enqueue, parse_args
+    from .recovery import recover_lost_runs
 
+    recover_lost_runs()  # runs Redis lost: recorded failed, their claims given back
     now = now or dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
     queued = []
     for job, day, key in due_runs(now):

@@ -8,13 +8,17 @@ each; from FEEDBACK_DAY, missing_feedback on open tasks with no feedback this mo
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from string import Formatter
 
 from flask import current_app
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Date, String, and_, cast, exists, literal, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import lazyload
+from sqlalchemy.sql.elements import ColumnElement
 
+from .. import audit, rules, rules_sql, status
 from .. import models as m
-from .. import rules, status
 from ..extensions import db
 from . import delivery
 
@@ -27,8 +31,9 @@ MESSAGES = {
 }
 
 
-def candidates(as_of: dt.date, settings: rules.Settings, cal: rules.Calendar) -> dict[str, list]:
-    """Kind -> the open tasks that get that reminder on this day."""
+def candidates(as_of: dt.date, settings: rules.Settings,
+               cal: rules.Calendar) -> dict[str, ColumnElement[bool]]:
+    """Kind -> the condition on task of the open tasks that get that reminder on this day."""
     t, s, f = m.Task, m.Supervision, m.Feedback
     open_task = and_(t.cancelled.is_(False), t.done_on.is_(None), t.assigned_on <= as_of)
     due_soon = and_(t.deadline >= as_of,
@@ -42,39 +47,52 @@ def candidates(as_of: dt.date, settings: rules.Settings, cal: rules.Calendar) ->
     kinds = {"due_soon": due_soon, "overdue": overdue}
     if as_of.day >= settings.feedback_day:
         kinds["missing_feedback"] = ~fed_back
-    return {kind: db.session.scalars(select(t).where(open_task, rule)).all()
-            for kind, rule in kinds.items()}
+    return {kind: and_(open_task, rule) for kind, rule in kinds.items()}
 
 
-def _insert_new(rows: list[dict]) -> list[int]:
-    """Insert the supervisions not recorded yet; the ids of those inserted now."""
-    if not rows:
-        return []
+def message_sql(kind: str, as_of: dt.date) -> ColumnElement[str]:
+    """MESSAGES[kind] filled in by the database from the task's columns."""
+    t = m.Task
+    fields = {"title": t.title, "deadline": cast(t.deadline, String),
+              "days": cast(rules_sql.days_between(db.session, literal(as_of, Date), t.deadline),
+                           String)}
+    text = literal("", String)
+    for before, name, _spec, _conversion in Formatter().parse(MESSAGES[kind]):
+        text = text + literal(before, String) if before else text
+        text = text + fields[name] if name else text
+    return text
+
+
+def _insert_new(as_of: dt.date, kinds: dict[str, ColumnElement[bool]]) -> list[tuple[int, str]]:
+    """One INSERT … SELECT of the day's reminders not recorded yet: (id, kind) of those added."""
+    t, s = m.Task, m.Supervision
+    chosen = union_all(*(
+        select(t.id, literal(as_of, Date), literal("in_app", String), literal(kind, String),
+               message_sql(kind, as_of)).where(rule)
+        for kind, rule in kinds.items())).subquery()
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(m.Supervision).on_conflict_do_nothing().returning(m.Supervision.id)
-    return list(db.session.scalars(statement, rows))
+    statement = (insert(s).from_select(["task_id", "sent_on", "channel", "kind", "message"],
+                                       # SQLite: a WHERE before ON CONFLICT, or it is
+                                       # read as a join's ON
+                                       select(*chosen.c).where(chosen.c.id.is_not(None)))
+                 .on_conflict_do_nothing().returning(s.id, s.kind))
+    return [tuple(row) for row in db.session.execute(statement)]
 
 
 def run(as_of: dt.date) -> dict:
-    """Record the day's reminders, their notifications and deliveries; then send them."""
+    """Record the day's reminders, their notifications and deliveries; then send them.
+
+    Set-based: a fixed number of statements however many tasks are reminded."""
     settings, cal = status.settings(), status.calendar()
-    planned = candidates(as_of, settings, cal)
-    rows = [
-        {"task_id": task.id, "sent_on": as_of, "channel": "in_app", "kind": kind,
-         "message": message(kind, task, as_of)}
-        for kind, tasks in planned.items() for task in tasks
-    ]
-    new_ids = _insert_new(rows)
-    created = db.session.scalars(
-        select(m.Supervision).where(m.Supervision.id.in_(new_ids))).all() if new_ids else []
-    notified = delivery.record(created, current_app.config)
+    added = _insert_new(as_of, candidates(as_of, settings, cal))
+    new = rules_sql.id_in(db.session, m.Supervision.id, [pk for pk, _kind in added])
+    created = db.session.scalars(select(m.Supervision).where(new)
+                                 .options(lazyload("*"))).all()
+    audit.record_inserted(db.session, created)  # the INSERT above bypassed the flush
+    notified = delivery.record(new, current_app.config)
     db.session.commit()
     sent, failed = delivery.deliver_pending(current_app.config)
-    counts = {kind: len(tasks) for kind, tasks in planned.items()}
-    return counts | {"new": len(created), "notified": notified, "sent": sent, "failed": failed}
-
-
-def message(kind: str, task: m.Task, as_of: dt.date) -> str:
-    return MESSAGES[kind].format(title=task.title, deadline=task.deadline.isoformat(),
-                                 days=(as_of - task.deadline).days)
+    counts = Counter(kind for _pk, kind in added)
+    return dict(counts) | {"new": len(added), "notified": notified, "sent": sent,
+                           "failed": failed}
