@@ -452,8 +452,15 @@ def test_statements_do_not_grow_with_rows(app, client, auth, counted):
     add_rows(app, counted.dept, counted.person, 2)
     few = statements(app, client, LEDGER), statements(app, client, INVESTMENT)
     add_rows(app, counted.dept, counted.person, 40)
-    html = client.get(LEDGER).get_data(as_text=True)
-    assert len(task_ids(html)) == 42
+    first, second = (client.get(f"{LEDGER}?page={n}").get_data(as_text=True) for n in (1, 2))
+    assert (len(task_ids(first)), len(task_ids(second))) == (25, 17)  # 25 rows a page
+    assert 'href="/my/ledger/?page=2"' in first and 'href="/my/ledger/?page=1"' in second
+    assert not set(task_ids(first)) & set(task_ids(second))
+    with app.app_context():
+        deadline = {t.id: t.deadline for t in m.Task.query.filter(
+            m.Task.id.in_(task_ids(first) + task_ids(second)))}
+    shown = [deadline[pk] for pk in task_ids(first) + task_ids(second)]
+    assert shown == sorted(shown)  # earliest deadline (overdue) first, across the pages
     many = statements(app, client, LEDGER), statements(app, client, INVESTMENT)
     print(f"ledger {few[0]} -> {many[0]}, investment {few[1]} -> {many[1]} statements")
     assert few == many
