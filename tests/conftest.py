@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import uuid
 
 import pytest
 
@@ -16,21 +15,9 @@ from tests import services  # noqa: E402
 from tests.world import PASSWORD, build_world  # noqa: E402
 
 
-def _database_url() -> tuple[str, object]:
-    """A fresh database: a new PostgreSQL database if DATABASE_URL says so, else SQLite."""
-    url = os.environ.get("DATABASE_URL")
-    if url and url.startswith("postgresql"):
-        services.require_postgres(url)
-        name = f"keyledger_test_{uuid.uuid4().hex[:10]}"
-        services.create_database(url, name)
-        return services.with_database(url, name), lambda: services.drop_database(url, name)
-    path = os.path.join(tempfile.mkdtemp(prefix="keyledger-db-"), "test.db")
-    return f"sqlite:///{path}", lambda: None
-
-
 @pytest.fixture(scope="session")
 def app():
-    url, cleanup = _database_url()
+    url, cleanup = services.fresh_database("test")
 
     class TestConfig(Config):
         TESTING = True

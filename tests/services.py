@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+import uuid
+from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -60,3 +63,16 @@ def redis_url() -> str:
     except redis.exceptions.ConnectionError as error:
         _unavailable("Redis", error)
     return url
+
+
+def fresh_database(kind: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database and how to drop it: PostgreSQL if DATABASE_URL says so, else a
+    SQLite file. `kind` names it (keyledger_<kind>_…), so leftovers tell whose they are."""
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        require_postgres(url)
+        name = f"keyledger_{kind}_{uuid.uuid4().hex[:10]}"
+        create_database(url, name)
+        return with_database(url, name), lambda: drop_database(url, name)
+    path = os.path.join(tempfile.mkdtemp(prefix=f"keyledger-{kind}-"), f"{kind}.db")
+    return f"sqlite:///{path}", lambda: None

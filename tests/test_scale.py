@@ -7,10 +7,7 @@ doubles) and everything is counted again: the counts must be equal.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -32,17 +29,6 @@ PAGES = {
 LOGIN = {"我的台账 (department)": "scale_staff"}
 
 
-def _fresh_database() -> tuple[str, Callable[[], None]]:
-    url = os.environ.get("DATABASE_URL")
-    if url and url.startswith("postgresql"):
-        services.require_postgres(url)
-        name = f"keyledger_scale_{uuid.uuid4().hex[:10]}"
-        services.create_database(url, name)
-        return services.with_database(url, name), lambda: services.drop_database(url, name)
-    path = os.path.join(tempfile.mkdtemp(prefix="keyledger-scale-"), "scale.db")
-    return f"sqlite:///{path}", lambda: None
-
-
 @pytest.fixture(scope="module")
 def scale_app():
     """A second app on its own empty database, migrated, with a county-size ledger."""
@@ -54,7 +40,7 @@ def scale_app():
     from app.scale import seed_scale
     from config import Config
 
-    url, cleanup = _fresh_database()
+    url, cleanup = services.fresh_database("scale")
 
     class ScaleConfig(Config):
         TESTING = True

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -54,18 +52,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
             "timezone_id": "Asia/Shanghai", "accept_downloads": True}
 
 
-def _database() -> tuple[str, object]:
-    """A fresh database: a new PostgreSQL database if DATABASE_URL says so, else SQLite."""
-    url = os.environ.get("DATABASE_URL")
-    if url and url.startswith("postgresql"):
-        services.require_postgres(url)
-        name = f"keyledger_e2e_{uuid.uuid4().hex[:10]}"
-        services.create_database(url, name)
-        return services.with_database(url, name), lambda: services.drop_database(url, name)
-    path = os.path.join(tempfile.mkdtemp(prefix="keyledger-e2e-"), "e2e.db")
-    return f"sqlite:///{path}", lambda: None
-
-
 def _portal(url: str):  # noqa: ANN202
     """The portal as `flask init` and `flask seed-demo` leave it, plus last month's reports."""
     from config import Config
@@ -96,7 +82,7 @@ def _portal(url: str):  # noqa: ANN202
 def portal() -> Iterator[SimpleNamespace]:
     """The portal served by werkzeug on 127.0.0.1 and a random port, in a thread."""
     _require_chromium()
-    url, cleanup = _database()
+    url, cleanup = services.fresh_database("e2e")
     application = _portal(url)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     server = make_server("127.0.0.1", 0, application, threaded=True)
