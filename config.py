@@ -47,6 +47,8 @@ class Config:
     # without REDIS_URL, each serving process runs the job schedule in a thread ("0": off)
     SCHEDULER = os.environ.get("SCHEDULER", "1") != "0"
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+    # a fixed "today" (YYYY-MM-DD) for demos and tests; unset: the real date (app/clock.py)
+    TODAY = os.environ.get("KEYLEDGER_TODAY") or None
 
     # the rules of DESIGN.md
     DUE_SOON_WORKDAYS = _int("DUE_SOON_WORKDAYS", 3)

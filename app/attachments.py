@@ -7,7 +7,6 @@ file, and a file is kept only with its row.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import logging
@@ -24,6 +23,7 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from . import clock
 from . import models as m
 from .extensions import db
 from .validation import DomainError
@@ -161,7 +161,7 @@ def stage(kind: str, owner_id: int, upload: Upload,
     row = m.Attachment(**owner_filter(kind, owner_id), filename=upload.filename,
                        stored_name=stored_name, content_type=upload.content_type,
                        size=len(upload.data), sha256=upload.sha256, uploaded_by_fk=user_id,
-                       uploaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                       uploaded_at=clock.utcnow())
     db.session.add(row)
     return row, path
 

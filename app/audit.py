@@ -38,6 +38,7 @@ from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper, Session
 
+from . import clock
 from . import models as m
 from .extensions import db
 
@@ -227,7 +228,7 @@ def record_inserted(session: Session, objs: list) -> None:
 
 def _records(rows: list[tuple[str, object, dict]]) -> list[dict]:
     user_id, username, address = current_actor()
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.utcnow()
     return [
         {"changed_at": now, "user_id": user_id, "username": username[:128],
          "remote_addr": address, "table_name": obj.__tablename__, "row_id": _row_id(obj),

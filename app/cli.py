@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from . import clock
 from . import models as m
 from .extensions import db
 from .security import ROLES, role_label
@@ -91,10 +92,9 @@ def jobs_run_command(job: str, as_of: str | None, period: str | None) -> None:
 
 
 def _record_run(job: str, args: dict) -> m.JobRun:
-    import datetime as dt
 
     run = m.JobRun(job=job, args=args, status="queued",
-                   queued_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                   queued_at=clock.utcnow())
     db.session.add(run)
     db.session.commit()
     return run

@@ -7,13 +7,12 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 
+from . import clock, rules
 from . import models as m
-from . import rules
 from .cli import create_account
 from .extensions import db
 from .node_templates import ensure_templates
@@ -342,9 +341,8 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> dict[str, int]:
 
 
 def _today() -> dt.date:
-    """Today in the configured time zone (Asia/Shanghai by default)."""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    return dt.datetime.now(zone).date()
+    """Today in the configured time zone (the one clock, app/clock.py)."""
+    return clock.today()
 
 
 def _settings() -> rules.Settings:

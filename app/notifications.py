@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from . import clock
 from . import models as m
 from .extensions import db
 from .jobs_views import current_user_id, local_time
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def unread_count() -> int | None:

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from . import clock, rules
 from . import models as m
-from . import rules
 from .extensions import db
 
 
 def today() -> dt.date:
-    """Today where the portal is (TIMEZONE, Asia/Shanghai by default)."""
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    """Today where the portal is (the one clock, app/clock.py)."""
+    return clock.today()
 
 
 def settings() -> rules.Settings:

@@ -102,7 +102,9 @@ def test_seed_demo_builds_a_county_and_refuses_to_run_twice(tmp_path: Path):
         statuses = dict(db.execute("select status, count(*) from task group by status"))
         colours = dict(db.execute("select status_color, count(*) from project group by 1"))
     assert count["department"] >= 10 and count["person"] >= 40
-    assert count["project"] >= 30 and count["meeting"] >= 12 and count["task"] >= 200
+    # fifteen to eighteen tasks a meeting, whatever the day the demo is built on
+    assert count["project"] >= 30 and count["meeting"] >= 12
+    assert count["task"] >= 15 * count["meeting"]
     assert min(count.values()) > 0
     assert {"overdue", "due_soon", "pending", "done_on_time", "done_late"} <= set(statuses)
     assert set(colours) == {"green", "yellow", "red"}

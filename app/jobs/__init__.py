@@ -16,7 +16,7 @@ from flask import Flask, current_app, has_app_context
 from rq import Queue
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, clock
 from .. import models as m
 from ..extensions import db
 from . import build_circular, build_compliance, refresh_status, send_reminders
@@ -145,7 +145,7 @@ def _finish(run_id: int, state: str, duration: float | None = None,
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 _WORKER_APP: Flask | None = None

@@ -12,8 +12,8 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, or_, select
 
+from .. import clock, rules, rules_sql, status
 from .. import models as m
-from .. import rules, rules_sql, status
 from ..circular_render import render_docx, render_xlsx
 from ..extensions import db
 from ..text import printable
@@ -84,7 +84,7 @@ def run(period: dt.date) -> dict:
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
             "totals": _summary(table[None]), "ranking": _ranking(table)} | _lists(period, as_of)
     data = printable(data)  # rows saved before input was checked may hold control characters
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.utcnow()
     db.session.execute(delete(m.Circular).where(m.Circular.period == period))
     db.session.add(m.Circular(period=period, built_at=now, data=data,
                               **renderings(data, today)))

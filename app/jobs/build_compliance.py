@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import delete, text
 
+from .. import clock, rules, rules_sql, status
 from .. import models as m
-from .. import rules, rules_sql, status
 from ..extensions import db
 
 
@@ -34,7 +34,7 @@ def run(period: dt.date) -> dict:
     period = rules.month_start(period)
     side_by_side_settings()
     built = dict(rows(period, status.today()))
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.utcnow()
     db.session.execute(delete(m.Compliance).where(m.Compliance.period == period))
     # one Core executemany, however many departments (the ORM's bulk insert splits the rows
     # by which rates are null)

@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from sqlalchemy import DateTime, Integer, String, insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from .. import clock
 from .. import models as m
 from ..extensions import db
 
@@ -23,7 +24,7 @@ TIMEOUT = 10
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return clock.utcnow()
 
 
 def record(new: ColumnElement[bool], config: dict) -> int:

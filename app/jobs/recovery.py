@@ -14,6 +14,7 @@ from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
+from .. import clock
 from .. import models as m
 from ..extensions import db
 
@@ -31,7 +32,7 @@ def recover_lost_runs(grace: dt.timedelta = LOST_AFTER) -> list[int]:
         return []
     from . import _finish, connection
 
-    cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None) - grace
+    cutoff = clock.utcnow() - grace
     runs = db.session.scalars(select(m.JobRun).where(
         m.JobRun.status.in_(("queued", "started")), m.JobRun.queued_at <= cutoff)).all()
     lost = []

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 
-from .. import rules
+from .. import clock, rules
 
 logger = logging.getLogger(__name__)
 START_HOUR = 1  # local time: the daily jobs run at the first tick after 01:00
@@ -38,7 +37,7 @@ def tick(now: dt.datetime | None = None) -> list[int]:
     from .recovery import recover_lost_runs
 
     recover_lost_runs()  # runs Redis lost: recorded failed, their claims given back
-    now = now or dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
+    now = now or clock.now()
     queued = []
     for job, day, key in due_runs(now):
         run = enqueue(job, parse_args(job, day), schedule_key=key)
