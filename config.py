@@ -47,7 +47,7 @@ class Config:
     # without REDIS_URL, each serving process runs the job schedule in a thread ("0": off)
     SCHEDULER = os.environ.get("SCHEDULER", "1") != "0"
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
-    # a fixed "today" (YYYY-MM-DD) for demos and tests; unset: the real date (app/clock.py)
+    # a fixed "today" (YYYY-MM-DD) for demos and tests; unset: the real date (app/domain/clock.py)
     TODAY = os.environ.get("KEYLEDGER_TODAY") or None
 
     # the rules of DESIGN.md
@@ -78,7 +78,7 @@ class Config:
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = os.environ.get("FAB_UPDATE_PERMS", "0") == "1"
-    FAB_SECURITY_MANAGER_CLASS = "app.security.KeyLedgerSecurityManager"
+    FAB_SECURITY_MANAGER_CLASS = "app.web.security.KeyLedgerSecurityManager"
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = False
     FAB_API_MAX_PAGE_SIZE = 200
@@ -104,7 +104,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
-    # accounts and sessions (issue 7, app/accounts.py and app/headers.py)
+    # accounts and sessions (issue 7, app/web/accounts.py and app/web/headers.py)
     # behind HTTPS (PREFERRED_URL_SCHEME=https or SESSION_COOKIE_SECURE=1): cookies only
     # travel encrypted, and HSTS is sent; PROXY_COUNT proxies in front are trusted for the
     # client's address and scheme (X-Forwarded-For, X-Forwarded-Proto)
@@ -118,8 +118,8 @@ class Config:
     # a session ends this long after its last request
     PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_float("SESSION_LIFETIME_HOURS", 8))
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
-    FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the policy of app.accounts.check_password
-    # failed logins, per user name and address, and per address (app.accounts)
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the policy of app.web.accounts.check_password
+    # failed logins, per user name and address, and per address (app.web.accounts)
     AUTH_RATE_LIMITED = os.environ.get("AUTH_RATE_LIMITED", "1") == "1"
     RATELIMIT_ENABLED = AUTH_RATE_LIMITED  # FAB turns Flask-Limiter off unless told
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "5 per minute;20 per hour")

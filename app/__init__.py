@@ -8,10 +8,9 @@ from pathlib import Path
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
+from app.domain import audit, locking
+from app.extensions import csrf, db, migrate
 from config import Config
-
-from . import audit, locking
-from .extensions import csrf, db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -31,14 +30,17 @@ def create_app(config: type | None = None) -> Flask:
     with app.app_context():
         appbuilder = AppBuilder(update_perms=app.config["FAB_UPDATE_PERMS"])
         appbuilder.init_app(app, db.session)
-        from . import views
+        from app import views
 
         views.register(appbuilder)
         for blueprint_name, blueprint in app.blueprints.items():
             if blueprint_name.endswith("Api") or blueprint_name in API_BLUEPRINTS:
                 csrf.exempt(blueprint)
 
-    from . import accounts, backup, cli, errors, headers, notifications, scheduler
+    from app import cli
+    from app.files import backup
+    from app.jobs import embedded
+    from app.web import accounts, errors, headers, notifications
 
     accounts.init_app(app)  # password policy, failed-login limits, session lifetime
     headers.init_app(app)  # CSP with nonces, X-Frame-Options and the other headers
@@ -46,7 +48,7 @@ def create_app(config: type | None = None) -> Flask:
     backup.init_app(app)  # `flask backup OUT` / `flask restore IN` (SQLite; PostgreSQL: pg_dump)
     errors.init_app(app)
     notifications.init_app(app)
-    scheduler.init_app(app)  # embedded mode: the job schedule, from the first request on
+    embedded.init_app(app)  # embedded mode: the job schedule, from the first request on
     return app
 
 

@@ -8,14 +8,14 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from . import clock
-from . import models as m
-from .extensions import db
-from .security import ROLES, role_label
+from app import models as m
+from app.domain import clock
+from app.extensions import db
+from app.web.security import ROLES, role_label
 
 
 def init_app(app: Flask) -> None:
-    from .scale import seed_scale_command  # issue 6: generated ledgers for scale
+    from app.seed.scale import seed_scale_command  # issue 6: generated ledgers for scale
 
     for command in (init_command, create_account_command, seed_demo_command, jobs_group,
                     holidays_group, import_xlsx_command, seed_scale_command):
@@ -27,8 +27,8 @@ def init_app(app: Flask) -> None:
 @with_appcontext
 def import_xlsx_command(path: str) -> None:
     """Import departments, persons, projects and tasks from the .xlsx template (all or nothing)."""
-    from .excel_import import import_workbook
-    from .validation import DomainError
+    from app.domain.validation import DomainError
+    from app.files.excel_import import import_workbook
 
     try:
         report = import_workbook(path, db.session)
@@ -52,8 +52,8 @@ def holidays_group() -> None:
 @with_appcontext
 def holidays_prefill_command() -> None:
     """Add chinese-calendar's holidays and adjusted working days from this year on."""
-    from .calendar_views import prefill_holidays, this_year_start, uncovered_years
-    from .status import today
+    from app.domain.status import today
+    from app.web.holiday_pages import prefill_holidays, this_year_start, uncovered_years
 
     rows = prefill_holidays(this_year_start())
     years = sorted({row.day.year for row in rows})
@@ -75,7 +75,7 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_run_command(job: str, as_of: str | None, period: str | None) -> None:
     """Run a job now, here, and print its result."""
-    from .jobs import JOBS, execute, parse_args
+    from app.jobs import JOBS, execute, parse_args
 
     if job not in JOBS:
         raise click.BadParameter(f"one of {', '.join(JOBS)}", param_hint="JOB")
@@ -102,7 +102,7 @@ def _record_run(job: str, args: dict) -> m.JobRun:
 
 def sync_permissions(reset: bool = False) -> dict[str, int]:
     """Create the permissions of every view and the four roles (idempotent)."""
-    from .views import menu_resources
+    from app.views import menu_resources
 
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm
@@ -123,7 +123,7 @@ def init_command(reset_roles: bool) -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
     added = sync_permissions(reset=reset_roles)
     click.echo("database migrated; roles: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
-    from .node_templates import seed_on_install  # issue 9: the two 前期手续 templates
+    from app.domain.node_templates import seed_on_install  # issue 9: the two 前期手续 templates
 
     if templates := seed_on_install():
         click.echo(f"node templates created: {templates}")
@@ -131,7 +131,7 @@ def init_command(reset_roles: bool) -> None:
 
 def create_account(username: str, role: str, password: str, person_id: int | None) -> object:
     """A login with one role, tied to a person (and so to a department) when given."""
-    from .accounts import password_problem
+    from app.web.accounts import password_problem
 
     if problem := password_problem(password, username):  # issue 7: the password policy
         raise click.BadParameter(problem, param_hint="--password")
@@ -183,7 +183,7 @@ def create_account_command(username: str, role: str, password: str, person_id: i
 @with_appcontext
 def seed_demo_command() -> None:
     """Load a realistic demo county and one demo login per role."""
-    from .demo import DEMO_ACCOUNTS, seed_demo
+    from app.seed.demo import DEMO_ACCOUNTS, seed_demo
 
     if db.session.scalar(select(m.Department.id).limit(1)) is not None:
         click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。Demo data exists already.")

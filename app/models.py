@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.declarative import declared_attr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import choices
+from app.domain import choices
 
 MONEY = Numeric(14, 2)
 
@@ -606,7 +606,7 @@ class ChainNode(Model):
     )
 
 
-# issue 7: the audit trail (留痕), written by app/audit.py in the transaction of each change
+# issue 7: the audit trail (留痕), written by app/domain/audit.py in the transaction of each change
 class AuditLog(Model):
     """One insert, update or delete of a ledger row: who, when, from where, what changed."""
 

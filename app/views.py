@@ -12,27 +12,27 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms.validators import NumberRange
 
-from . import choices
-from . import models as m
-from .attachment_views import ATTACHMENT_VIEWS
-from .audit_views import AuditLogView
-from .calendar_views import HolidayCalendarView
-from .chain_strip import chain_sheet
-from .chain_views import ReverseScheduleView
-from .circular_views import CircularFiles
-from .dashboard import DashboardView
-from .excel_views import ExcelImportView
-from .jobs_api import JobApi
-from .jobs_views import JobRunView
-from .labels import LABELS, choices_for
-from .my_investment import MyInvestmentView
-from .my_ledger import MyLedgerView
-from .notifications import NotificationView
-from .office import HIDDEN_PAGES, ExtensionApprovalView, FeedbackReviewView
-from .problems import ProblemActionView
-from .reports import ComplianceReportView
-from .security import METHOD_PERMISSIONS
-from .viewbase import ScopedModelView, interface
+from app import models as m
+from app.domain import choices
+from app.domain.labels import LABELS, choices_for
+from app.web.attachment_pages import ATTACHMENT_VIEWS
+from app.web.audit_pages import AuditLogView
+from app.web.chain_pages import ReverseScheduleView
+from app.web.chain_strip import chain_sheet
+from app.web.circular_pages import CircularFiles
+from app.web.compliance_pages import ComplianceReportView
+from app.web.crud_base import ScopedModelView, interface
+from app.web.dashboard import DashboardView
+from app.web.holiday_pages import HolidayCalendarView
+from app.web.import_page import ExcelImportView
+from app.web.job_runs import JobRunView
+from app.web.jobs_api import JobApi
+from app.web.my_investment import MyInvestmentView
+from app.web.my_ledger import MyLedgerView
+from app.web.notifications import NotificationView
+from app.web.office import HIDDEN_PAGES, ExtensionApprovalView, FeedbackReviewView
+from app.web.problem_pages import ProblemActionView
+from app.web.security import METHOD_PERMISSIONS
 
 NOT_NEGATIVE = NumberRange(min=0, message=_l("不能为负数。"))
 PERCENT = NumberRange(min=0, max=100, message=_l("完成百分比应在 0 到 100 之间。"))
@@ -352,7 +352,7 @@ HIDDEN = [TemplateNodeView, ComplianceView]
 
 def register(appbuilder) -> None:  # noqa: ANN001
     """Add every view to the menu, and the APIs."""
-    from .api import APIS
+    from app.web.api import APIS
 
     for category, category_label, name, label, view in MENU:
         appbuilder.add_view(view, name, label=label, category=category,

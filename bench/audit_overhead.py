@@ -1,4 +1,4 @@
-"""What the audit trail (app/audit.py) costs on the bulk paths: seed-demo and a 5,000-task
+"""What the audit trail (app/domain/audit.py) costs on the bulk paths: seed-demo and a 5,000-task
 Excel import, each on a fresh SQLite (or PostgreSQL) database, with and without it.
 
     /tmp/v/bin/python bench/audit_overhead.py [--repeat 5] [--database URL]
@@ -61,7 +61,7 @@ def five_thousand_tasks() -> bytes:
 
 def switch(enabled: bool) -> None:
     """Turn the audit trail's session listeners on or off."""
-    from app import audit
+    from app.domain import audit
     from app.extensions import db
 
     for name, listener in (("before_flush", audit._before_flush),
@@ -96,11 +96,11 @@ def fresh_app(url: str | None):  # noqa: ANN201
 
 def timed(app, work: str, workbook: bytes) -> tuple[float, float, int]:  # noqa: ANN001
     """Wall and CPU seconds of one run of `work`, and the audit rows it wrote."""
-    from app import audit
     from app import models as m
-    from app.demo import seed_demo
-    from app.excel_import import import_workbook
+    from app.domain import audit
     from app.extensions import db
+    from app.files.excel_import import import_workbook
+    from app.seed.demo import seed_demo
 
     count = select(func.count()).select_from(m.AuditLog)
     with app.app_context(), audit.acting_as(f"cli:{work}"):

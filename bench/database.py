@@ -77,7 +77,7 @@ def portal_today() -> dt.date:
 
 
 def generator() -> str:
-    """`seed-scale` once app/scale.py exists; the demo county until then."""
+    """`seed-scale` once app/seed/scale.py exists; the demo county until then."""
     return "seed-scale" if (ROOT / "app" / "scale.py").exists() else "seed-demo"
 
 

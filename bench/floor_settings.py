@@ -13,7 +13,8 @@ import sys
 
 from sqlalchemy import text
 
-from app import create_app, rules, status
+from app import create_app
+from app.domain import rules, status
 from app.extensions import db
 from app.jobs import build_compliance
 from bench import timings

@@ -116,7 +116,8 @@ def page_plan(period: dt.date, requests: int, tasks: int) -> dict:
 
 def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
     """Everything, in an order where no measurement disturbs the next."""
-    from app import create_app, rules, status
+    from app import create_app
+    from app.domain import rules, status
     from app.extensions import db
     from bench import pages, timings, workers
 

@@ -84,7 +84,7 @@ def crud(view: str, resource: str, table: str, action: str | None = None,
         f"{view}.list": e(resource),
         f"{view}.show": e(resource, "R", table),
         f"{view}.export": e(resource),
-        # FAB's file-column download: no table keeps files (app.viewbase: 404, not a 500)
+        # FAB's file-column download: no table keeps files (app.web.crud_base: 404, not a 500)
         f"{view}.download": e(resource, args={"filename": "none.txt"}, through=MISSING),
         f"{view}.add": e(resource, "A"),
         f"{view}.edit": e(resource, "E", table),
@@ -197,7 +197,7 @@ ENDPOINTS |= {
     "UrgeView.notices": e("Urging", "R", "supervision", query={"id": "{row}"}),
     "ProblemActionView.escalate": e("Problem", "E", "problem"),
     "ProblemActionView.resolve": e("Problem", "E", "problem"),
-    # attachments (app/attachment_views.py): the owner row's permissions and scope; no
+    # attachments (app/web/attachment_pages.py): the owner row's permissions and scope; no
     # attachment is made here, so a download or removal let through finds none
     **{f"{kind.title()}AttachmentView.{name}": e(kind.title(), verb, kind, through=through,
                                                  args={"attachment_id": "999999"})
@@ -205,7 +205,7 @@ ENDPOINTS |= {
        for name, verb, through in (("upload", "E", OK), ("download", "R", MISSING),
                                    ("remove", "E", MISSING))},
     "AuditLogView.search": e("AuditLog"),
-    # 倒排工期 (app/chain_views.py): the world's task is in no chain
+    # 倒排工期 (app/web/chain_pages.py): the world's task is in no chain
     "ReverseScheduleView.index": e("ReverseSchedule"),
     "ReverseScheduleView.schedule": e("ReverseSchedule", "E", "project"),
     "ReverseScheduleView.replan": e("ReverseSchedule", "E", "task", through=MISSING),
@@ -235,7 +235,7 @@ ENDPOINTS |= {
 
 # (endpoint, method, role) -> outcome, where no rule above gives it
 OVERRIDES: dict[tuple[str, str, str], str] = {
-    # a row action checks the permission itself (app.viewbase): no login page, a 403
+    # a row action checks the permission itself (app.web.crud_base): no login page, a 403
     ("TaskView.action", "POST", "anonymous"): DENIED,
     ("MeetingView.action", "POST", "anonymous"): DENIED,
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.backup import POSTGRES_WAY
+from app.files.backup import POSTGRES_WAY
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app import models as m
-from app import status
-from app.circular_render import percent, render_docx, score_text
-from app.circular_xlsx import render_xlsx
+from app.domain import status
 from app.extensions import db
+from app.files.circular_docx import percent, render_docx, score_text
+from app.files.circular_xlsx import render_xlsx
 from app.jobs import build_circular
 from tests.conftest import csrf_token
 

@@ -120,7 +120,7 @@ def test_seed_demo_builds_a_county_and_refuses_to_run_twice(tmp_path: Path):
 LOG_IN_EVERY_DEMO_ACCOUNT = """
 import re
 from app import create_app
-from app.demo import DEMO_ACCOUNTS
+from app.seed.demo import DEMO_ACCOUNTS
 app = create_app()
 for username, password, role, _who in DEMO_ACCOUNTS:
     client = app.test_client()

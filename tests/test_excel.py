@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app import models as m
-from app import status
+from app.domain import status
 from app.extensions import db
 from tests.conftest import csrf_token
 

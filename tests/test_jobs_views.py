@@ -1,4 +1,4 @@
-"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded scheduler.
+"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded embedded.
 
 Without REDIS_URL (the tests' setting) a job runs inside the request that queues it, so a
 run asked for here is finished when the answer comes back.
@@ -16,10 +16,10 @@ from flask import Flask
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import delete, event, select
 
-from app import jobs, scheduler
+from app import jobs
 from app import models as m
 from app.extensions import db
-from app.jobs import schedule
+from app.jobs import embedded, timetable
 from tests.conftest import csrf_token
 
 PERIOD = dt.date(2025, 1, 1)  # a month of its own: the world's rows are of 2026
@@ -359,14 +359,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def test_first_tick_runs_the_days_jobs_and_the_second_queues_nothing(app, fake_jobs):
     now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
     with app.app_context():
-        first = schedule.tick(now)
+        first = timetable.tick(now)
         assert len(first) == 3
         done = db.session.scalars(select(m.JobRun).where(m.JobRun.id.in_(first))).all()
         assert {run.status for run in done} == {"finished"}
         assert {run.schedule_key for run in done} == {
             "refresh_status:2026-11-02", "send_reminders:2026-11-02",
             "build_compliance:2026-11-02"}
-        assert schedule.tick(now.replace(hour=9, minute=5)) == []
+        assert timetable.tick(now.replace(hour=9, minute=5)) == []
     assert sorted(fake_jobs) == [("build_compliance", dt.date(2026, 11, 1)),
                                  ("refresh_status", dt.date(2026, 11, 2)),
                                  ("send_reminders", dt.date(2026, 11, 2))]
@@ -374,8 +374,8 @@ def test_first_tick_runs_the_days_jobs_and_the_second_queues_nothing(app, fake_j
 
 def test_first_of_the_month_also_closes_last_month(app, fake_jobs):
     with app.app_context():
-        assert schedule.tick(dt.datetime(2026, 12, 1, 0, 30, tzinfo=SHANGHAI)) == []
-        assert len(schedule.tick(dt.datetime(2026, 12, 1, 1, 5, tzinfo=SHANGHAI))) == 5
+        assert timetable.tick(dt.datetime(2026, 12, 1, 0, 30, tzinfo=SHANGHAI)) == []
+        assert len(timetable.tick(dt.datetime(2026, 12, 1, 1, 5, tzinfo=SHANGHAI))) == 5
     assert ("build_circular", dt.date(2026, 11, 1)) in fake_jobs
     assert ("build_compliance", dt.date(2026, 11, 1)) in fake_jobs
 
@@ -390,7 +390,7 @@ def serving_app(**config: object) -> Flask:
     flask_app = Flask("scheduler-test")
     flask_app.config.update({"TESTING": False, "SCHEDULER": True, "REDIS_URL": None} | config)
     flask_app.add_url_rule("/", "index", lambda: "ok")
-    scheduler.init_app(flask_app)
+    embedded.init_app(flask_app)
     return flask_app
 
 
@@ -401,7 +401,7 @@ def test_scheduler_starts_once_on_the_first_request(monkeypatch):
         started.append(flask_app)
         return FakeThread()
 
-    monkeypatch.setattr(schedule, "start_embedded", start)
+    monkeypatch.setattr(timetable, "start_embedded", start)
     flask_app = serving_app()
     assert started == []  # building the app (as every `flask` command does) starts nothing
     threads = [threading.Thread(target=flask_app.test_client().get, args=("/",))
@@ -419,11 +419,11 @@ def test_scheduler_starts_once_on_the_first_request(monkeypatch):
 ])
 def test_scheduler_stays_off_under_test_with_redis_or_when_disabled(monkeypatch, config):
     started: list[Flask] = []
-    monkeypatch.setattr(schedule, "start_embedded", started.append)
+    monkeypatch.setattr(timetable, "start_embedded", started.append)
     assert serving_app(**config).test_client().get("/").status_code == 200
     assert started == []
 
 
 def test_the_test_app_runs_no_scheduler(app):
-    assert not scheduler.wanted(app)
-    assert scheduler.KEY not in app.extensions
+    assert not embedded.wanted(app)
+    assert embedded.KEY not in app.extensions

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from app import models as m
-from app import status
+from app.domain import status
+from app.domain.locking import EditConflict
 from app.extensions import db
-from app.locking import EditConflict
 from tests.conftest import Auth, csrf_token
 
 DAY = dt.timedelta(days=1)
@@ -266,7 +266,7 @@ def test_every_edit_moves_the_version_once_per_transaction(app, world):
 
 def test_the_ledger_actions_keep_working_and_move_versions(app, world):
     """Writers outside the forms (review, extension decisions, lag) claim their rows too."""
-    from app import ledger
+    from app.domain import ledger
 
     with app.app_context():
         task_id = new_task(world)

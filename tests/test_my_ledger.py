@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import models as m
-from app import rules
+from app.domain import rules
 from tests.conftest import csrf_token
 from tests.test_queries import counting
 from tests.world import PASSWORD
@@ -24,7 +24,7 @@ _titles = itertools.count(1)
 
 
 def _today(app) -> dt.date:
-    from app import status
+    from app.domain import status
 
     with app.app_context():
         return status.today()
@@ -78,7 +78,7 @@ def post(client, url: str, data: dict):
 def tasks(app, world) -> SimpleNamespace:
     """Department A: overdue, due in 1 working day, due in 30 days, done, cancelled,
     moved by an extension; department B: one due soon."""
-    from app import status
+    from app.domain import status
 
     today = _today(app)
     with app.app_context():

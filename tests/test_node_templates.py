@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app import models as m
+from app.domain.node_templates import NODE_TEMPLATES, ensure_templates
 from app.extensions import db
-from app.node_templates import NODE_TEMPLATES, ensure_templates
 from tests.conftest import csrf_token
 
 

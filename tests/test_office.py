@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import models as m
-from app import rules, status
+from app.domain import rules, status
 from app.extensions import db
 from tests.conftest import csrf_token
 

@@ -23,10 +23,11 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import BaseApi
 from sqlalchemy import String, Text, select
 
-from app import choices, views
+from app import views
+from app.domain import choices
+from app.domain.labels import choices_for
 from app.extensions import db
-from app.labels import choices_for
-from app.security import ROLE_LABELS
+from app.web.security import ROLE_LABELS
 
 OWN_HOST = "localhost"  # the host of Flask's test client
 ZH_SCRIPT = "/static/js/keyledger-zh.js"
@@ -229,7 +230,7 @@ def other_pages(app) -> list[str]:
     crud = {view.endpoint for view in crud_views(app)}
     others = {view.endpoint for view in app.appbuilder.baseviews
               if view.endpoint not in crud and not isinstance(view, BaseApi)
-              and view.__module__.startswith("app.") and view.__module__ != "app.security"}
+              and view.__module__.startswith("app.") and view.__module__ != "app.web.security"}
     return sorted(rule.rule for rule in app.url_map.iter_rules()
                   if "GET" in rule.methods and not rule.arguments
                   and rule.endpoint.split(".")[0] in others)
@@ -269,7 +270,7 @@ def stored_text(app) -> tuple[set[str], set[str]]:
     """
     from flask_appbuilder.security.sqla.models import Permission, Role, User, ViewMenu
 
-    from app.security import ROLES
+    from app.web.security import ROLES
 
     typed, security = set(), set()
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Keys-first paging (app/paging.py) gives the very pages FAB's own paging gives."""
+"""Keys-first paging (app/web/paging.py) gives the very pages FAB's own paging gives."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app import models as m
-from app.paging import PagedInterface
+from app.web.paging import PagedInterface
 
 
 @pytest.fixture(scope="module")

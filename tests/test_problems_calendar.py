@@ -17,10 +17,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app import calendar_views, status
 from app import models as m
+from app.domain import status
 from app.extensions import db
 from app.views import TASK_STATUS_STYLE, badge, percent
+from app.web import holiday_pages
 from tests.conftest import csrf_token
 
 DAY = dt.timedelta(days=1)
@@ -284,7 +285,7 @@ def test_prefill_fills_the_statutory_days_once(app, client, auth, holiday_ids):
     since = dt.date(today(app).year, 1, 1)
     with writing(app):
         existing = set(db.session.scalars(select(m.Holiday.day)))
-        expected = {d: v for d, v in calendar_views.statutory_days(since).items()
+        expected = {d: v for d, v in holiday_pages.statutory_days(since).items()
                     if d not in existing}
     auth.login("admin")
     response = post(client, "/holidays/prefill", {})
@@ -299,7 +300,7 @@ def test_prefill_fills_the_statutory_days_once(app, client, auth, holiday_ids):
 
 
 def test_statutory_days_know_adjusted_working_days():
-    days = calendar_views.statutory_days(dt.date(2026, 1, 1))
+    days = holiday_pages.statutory_days(dt.date(2026, 1, 1))
     assert days[dt.date(2026, 10, 1)] == (False, "国庆节")
     assert days[dt.date(2026, 10, 10)] == (True, "国庆节")  # Saturday, 调休上班
     assert days[dt.date(2026, 2, 14)] == (True, "春节")
@@ -333,8 +334,8 @@ def next_year_uncovered(app, monkeypatch, holiday_ids):
     The world's rows of that year are moved 400 years on (same leap days) and put back.
     """
     year = today(app).year + 1
-    known = calendar_views.known_years()
-    monkeypatch.setattr(calendar_views, "known_years", lambda: known - {year})
+    known = holiday_pages.known_years()
+    monkeypatch.setattr(holiday_pages, "known_years", lambda: known - {year})
     span = (m.Holiday.day >= dt.date(year, 1, 1), m.Holiday.day <= dt.date(year, 12, 31))
     with writing(app):
         moved = list(db.session.scalars(select(m.Holiday).where(*span)))
@@ -358,7 +359,7 @@ def test_uncovered_next_year_is_shown_to_admins_until_entered(app, client, auth,
     year = next_year_uncovered
     warning = WARNING.format(year)
     with writing(app):
-        assert year in calendar_views.uncovered_years(status.today())
+        assert year in holiday_pages.uncovered_years(status.today())
     auth.login("admin")
     assert warning in client.get("/").get_data(as_text=True)
     assert warning in client.get("/holidayview/list/").get_data(as_text=True)
@@ -367,7 +368,7 @@ def test_uncovered_next_year_is_shown_to_admins_until_entered(app, client, auth,
     assert warning not in client.get("/").get_data(as_text=True)
     assert warning not in client.get("/holidayview/list/").get_data(as_text=True)
     with writing(app):
-        assert year not in calendar_views.uncovered_years(status.today())
+        assert year not in holiday_pages.uncovered_years(status.today())
 
 
 @pytest.mark.parametrize("login, shown", [
@@ -383,8 +384,8 @@ def test_calendar_warning_is_for_the_office(app, client, auth, next_year_uncover
 
 def test_a_year_known_to_chinese_calendar_is_covered(app):
     with writing(app):
-        assert calendar_views.uncovered_years(dt.date(2025, 6, 1)) == []
-        assert 2026 in calendar_views.known_years()
+        assert holiday_pages.uncovered_years(dt.date(2025, 6, 1)) == []
+        assert 2026 in holiday_pages.known_years()
 
 
 # --- status badges, filters, percentages ---------------------------------------------------

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app import models as m
-from app import rules_sql, scheduling, status
+from app.domain import backward_plan, rules_sql, status
+from app.domain.node_templates import ensure_templates
 from app.extensions import db
-from app.node_templates import ensure_templates
 from tests.conftest import csrf_token
 
 D = dt.date
@@ -128,13 +128,13 @@ def test_an_infeasible_target_says_by_how_much_and_what_fits(app, client, auth, 
     # the chain would start Fri 26 Jun: 2 + 23 + 21 + 1 working days before Tue 1 Sep
     assert "比今天早 47 个工作日" in html
     with app.app_context():
-        nodes = [scheduling.Node(str(n.id), n.workdays, tuple(str(d.id) for d in n.depends_on))
+        nodes = [backward_plan.Node(str(n.id), n.workdays, tuple(str(d.id) for d in n.depends_on))
                  for n in db.session.get(m.NodeTemplate, w.template).nodes]
         cal = status.calendar()
-    earliest = scheduling.plan(nodes, D(2026, 10, 30), clock.day, cal).earliest_target
+    earliest = backward_plan.plan(nodes, D(2026, 10, 30), clock.day, cal).earliest_target
     assert f"最早能在 {earliest.isoformat()} 完成" in html
-    assert scheduling.plan(nodes, earliest, clock.day, cal).shortfall == 0
-    assert scheduling.plan(nodes, earliest - dt.timedelta(days=1), clock.day, cal).shortfall == 1
+    assert backward_plan.plan(nodes, earliest, clock.day, cal).shortfall == 0
+    assert backward_plan.plan(nodes, earliest - dt.timedelta(days=1), clock.day, cal).shortfall == 1
     refused = _post(client, w, "2026-10-30", action="confirm")
     assert refused.status_code == 422 and _tasks(app, w.project) == []
     fits = _post(client, w, earliest.isoformat(), action="confirm")

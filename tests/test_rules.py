@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app import rules
-from app.rules import Calendar, ProjectFacts, Settings, TaskFacts
+from app.domain import rules
+from app.domain.rules import Calendar, ProjectFacts, Settings, TaskFacts
 
 D = dt.date
 CAL = Calendar()

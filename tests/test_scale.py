@@ -37,7 +37,7 @@ def scale_app():
     from app import create_app
     from app.cli import create_account, sync_permissions
     from app.extensions import db
-    from app.scale import seed_scale
+    from app.seed.scale import seed_scale
     from config import Config
 
     url, cleanup = services.fresh_database("scale")
@@ -93,7 +93,7 @@ def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
 
 
 def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
-    from app import rules, status
+    from app.domain import rules, status
     from app.extensions import db
     from app.jobs import build_compliance
 
@@ -117,7 +117,7 @@ def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
 
 
 def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
-    from app import rules, status
+    from app.domain import rules, status
     from app.extensions import db
     from app.jobs import JOBS
 
@@ -142,7 +142,7 @@ def _sizes(application) -> dict[str, int]:  # noqa: ANN001
 
 def test_statements_per_page_and_job_stay_constant_when_the_data_doubles(scale_app) -> None:
     from app.extensions import db
-    from app.scale import seed_scale
+    from app.seed.scale import seed_scale
 
     before = _sizes(scale_app)
     pages, jobs = _page_counts(scale_app), _job_counts(scale_app)
@@ -162,7 +162,7 @@ def test_statements_per_page_and_job_stay_constant_when_the_data_doubles(scale_a
 
 
 def test_a_generated_ledger_is_refused_over_existing_data(scale_app) -> None:
-    from app.scale import LedgerNotEmpty, seed_scale
+    from app.seed.scale import LedgerNotEmpty, seed_scale
 
     with scale_app.app_context(), pytest.raises(LedgerNotEmpty, match="已有数据"):
         seed_scale("county")

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.rules import Calendar
-from app.scheduling import (
+from app.domain.backward_plan import (
     Node,
     ScheduleError,
     Squeeze,
@@ -18,6 +17,7 @@ from app.scheduling import (
     shift,
     squeeze,
 )
+from app.domain.rules import Calendar
 
 D = dt.date
 CAL = Calendar()

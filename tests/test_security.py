@@ -93,7 +93,7 @@ def test_permission_removed_in_security_ui_takes_effect(app, client, auth, api_t
     auth.login("admin")
     options = role_permissions(client, role_id)
     granted = [pk for pk, selected in options.values() if selected]
-    delete_feedback, _ = options["进展反馈：删除"]  # app.permission_labels
+    delete_feedback, _ = options["进展反馈：删除"]  # app.web.permission_labels
     assert delete_feedback in granted
     assert save_role(client, role_id, "DeptStaff",
                      [pk for pk in granted if pk != delete_feedback]).status_code == 302

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app import models as m
-from app.text import has_control, printable
+from app.domain.text import has_control, printable
 
 
 def test_printable_keeps_text_and_drops_only_control_characters():

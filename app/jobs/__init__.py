@@ -16,10 +16,10 @@ from flask import Flask, current_app, has_app_context
 from rq import Queue
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit, clock
-from .. import models as m
-from ..extensions import db
-from . import build_circular, build_compliance, refresh_status, send_reminders
+from app import models as m
+from app.domain import audit, clock
+from app.extensions import db
+from app.jobs import build_circular, build_compliance, refresh_status, send_reminders
 
 logger = logging.getLogger(__name__)
 QUEUE = "keyledger"
@@ -41,7 +41,7 @@ def parse_args(job: str, value: str | dt.date | None) -> dict[str, str]:
     """The job's argument, checked: a day YYYY-MM-DD or a month YYYY-MM; today by default."""
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}")
-    from ..status import today
+    from app.domain.status import today
 
     kind = JOBS[job][1]
     if value is None or value == "":
@@ -155,7 +155,7 @@ def worker_app() -> Flask:
     """The app of a worker process, built once (a forked work-horse inherits it)."""
     global _WORKER_APP
     if _WORKER_APP is None:
-        from .. import create_app
+        from app import create_app
 
         _WORKER_APP = create_app()
     return _WORKER_APP

@@ -12,18 +12,18 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, or_, select
 
-from .. import clock, rules, rules_sql, status
-from .. import models as m
-from ..circular_render import render_docx, render_xlsx
-from ..extensions import db
-from ..text import printable
-from .build_compliance import rows as compliance_rows
+from app import models as m
+from app.domain import clock, rules, rules_sql, status
+from app.domain.text import printable
+from app.extensions import db
+from app.files.circular_docx import render_docx, render_xlsx
+from app.jobs.build_compliance import rows as compliance_rows
 
 RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")
 
 
 def _summary(counts: rules.ComplianceCounts) -> dict:
-    from ..rules_sql import COUNT_NAMES
+    from app.domain.rules_sql import COUNT_NAMES
 
     return ({name: getattr(counts, name) for name in COUNT_NAMES}
             | {name: getattr(counts, name) for name in RATES}

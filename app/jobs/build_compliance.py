@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import delete, text
 
-from .. import clock, rules, rules_sql, status
-from .. import models as m
-from ..extensions import db
+from app import models as m
+from app.domain import clock, rules, rules_sql, status
+from app.extensions import db
 
 
 def rows(period: dt.date, today: dt.date) -> dict[int | None, rules.ComplianceCounts]:

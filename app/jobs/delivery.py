@@ -14,9 +14,9 @@ from email.message import EmailMessage
 from sqlalchemy import DateTime, Integer, String, insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from .. import clock
-from .. import models as m
-from ..extensions import db
+from app import models as m
+from app.domain import clock
+from app.extensions import db
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10

@@ -14,9 +14,9 @@ from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
-from .. import clock
-from .. import models as m
-from ..extensions import db
+from app import models as m
+from app.domain import clock
+from app.extensions import db
 
 logger = logging.getLogger(__name__)
 LOST_AFTER = dt.timedelta(minutes=2)  # a run younger than this may still be on its way
@@ -30,7 +30,7 @@ def recover_lost_runs(grace: dt.timedelta = LOST_AFTER) -> list[int]:
     (the runs stay as they are and the next tick looks again)."""
     if not current_app.config.get("REDIS_URL"):
         return []
-    from . import _finish, connection
+    from app.jobs import _finish, connection
 
     cutoff = clock.utcnow() - grace
     runs = db.session.scalars(select(m.JobRun).where(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import rules_sql, status
-from ..extensions import db
+from app.domain import rules_sql, status
+from app.extensions import db
 
 
 def run(as_of: dt.date) -> dict:

@@ -17,10 +17,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
-from .. import audit, rules, rules_sql, status
-from .. import models as m
-from ..extensions import db
-from . import delivery
+from app import models as m
+from app.domain import audit, rules, rules_sql, status
+from app.extensions import db
+from app.jobs import delivery
 
 OVERDUE_EVERY = dt.timedelta(days=7)
 MESSAGES = {

@@ -8,12 +8,12 @@ import os
 from rq import Worker
 from rq.job import Job
 
-from . import abandon, execute, worker_app
+from app.jobs import abandon, execute, worker_app
 
 
 def _dispose_pool_in_child() -> None:
     """SQLAlchemy's recipe: a forked child must not reuse the parent's connections."""
-    from ..extensions import db
+    from app.extensions import db
 
     app = worker_app()
     with app.app_context():

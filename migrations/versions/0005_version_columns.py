@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-# the tables people edit at the same time (app/locking.py)
+# the tables people edit at the same time (app/domain/locking.py)
 TABLES = ('project', 'meeting', 'task', 'extension', 'feedback', 'problem')
 
 

@@ -66,7 +66,7 @@ def _portal(url: str):  # noqa: ANN202
 
     from app import create_app
     from app.cli import sync_permissions
-    from app.demo import seed_demo
+    from app.seed.demo import seed_demo
     from tests.e2e import story
 
     application = create_app(E2EConfig)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-# the demo logins of app/demo.py
+# the demo logins of app/seed/demo.py
 ADMIN = ("sysadmin", "Sysadmin#2026")
 SUPERVISOR = ("duchashi", "Duban#2026")
 LEADER = ("xianzhang", "Lingdao#2026")
@@ -26,7 +26,8 @@ EXTEND_TASK = "公共数据开放目录编制"
 
 def last_month_reports() -> None:
     """Last month's compliance table and circular, as the 1st of this month built them."""
-    from app import jobs, rules, status
+    from app import jobs
+    from app.domain import rules, status
 
     period = rules.month_start(status.today()) - dt.timedelta(days=1)
     for job in ("build_compliance", "build_circular"):
@@ -38,7 +39,7 @@ def assign_tasks(department_name: str) -> dict[str, int]:
     """Three tasks of the department from the latest meeting (one overdue, with last month's
     feedback) and two open."""
     from app import models as m
-    from app import status
+    from app.domain import status
     from app.extensions import db
 
     today = status.today()

@@ -130,7 +130,7 @@ def menu(visitor: Visitor, category: str, entry: str) -> None:
 
 
 def today(portal) -> dt.date:  # noqa: ANN001
-    from app import status
+    from app.domain import status
 
     with portal.app.app_context():
         return status.today()

@@ -1,5 +1,5 @@
 """Random small ledgers (hypothesis strategies), written into the database, and the facts
-the plain rules of app/rules.py need, read back from every row of the database."""
+the plain rules of app/domain/rules.py need, read back from every row of the database."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app import rules
+from app.domain import rules
 
 BASE = dt.date(2026, 9, 1)  # the window spans a year end: 2027 is unknown to chinese-calendar
 SPAN = 180

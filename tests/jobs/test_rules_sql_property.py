@@ -1,5 +1,5 @@
-"""Property tests: the set-based SQL of app/rules_sql.py gives, row by row, exactly what the
-plain rules of app/rules.py give, on random small ledgers, on SQLite and on PostgreSQL.
+"""Property tests: the set-based SQL of app/domain/rules_sql.py gives, row by row, exactly what the
+plain rules of app/domain/rules.py give, on random small ledgers, on SQLite and on PostgreSQL.
 
 Each example writes its ledger into the session database inside a transaction that is
 rolled back afterwards, so the shared world (tests/world.py) is never changed."""
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app import rules, rules_sql, status
+from app.domain import rules, rules_sql, status
 from tests.jobs import ledger as lg
 
 EXAMPLES = settings(max_examples=40, deadline=None, database=None,

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, text
 from app import jobs
 from app import models as m
 from app.extensions import db
-from app.jobs import build_compliance, schedule
+from app.jobs import build_compliance, timetable
 from tests.jobs import ledger as lg
 from tests.jobs.conftest import config, free_port, process_env, rq_command, spawn, wait_for
 
@@ -212,14 +212,14 @@ def compliance_rows_values(rows: dict[tuple, tuple]) -> dict[tuple, tuple]:
 def test_two_schedulers_firing_the_same_tick_queue_each_run_once(
         app, redis_url, database_url, job_runs) -> None:
     now = dt.datetime(2031, 3, 1, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a month's 1st
-    keys = [key for *_, key in schedule.due_runs(now)]
+    keys = [key for *_, key in timetable.due_runs(now)]
     barrier, queued, errors = threading.Barrier(2), [], []
 
     def scheduler() -> None:
         with app.app_context():
             try:
                 barrier.wait(timeout=30)
-                queued.append(schedule.tick(now))
+                queued.append(timetable.tick(now))
             except Exception as error:  # reported below, in the test's thread
                 errors.append(error)
             finally:
@@ -259,7 +259,7 @@ def test_rq_cron_loads_the_schedule_and_queues_the_tick(
                      "rq cron to register and queue its first tick")
             functions = {job.func_name for job in queue.jobs}
         assert process.poll() is None, (tmp_path / "cron.log").read_text()
-        assert functions == {"app.jobs.schedule.cron_tick"}
+        assert functions == {"app.jobs.timetable.cron_tick"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -268,16 +268,16 @@ def test_rq_cron_loads_the_schedule_and_queues_the_tick(
 def test_a_tick_while_redis_is_down_is_made_up_by_the_next_one(
         app, redis_url, database_url, job_runs) -> None:
     now = dt.datetime(2031, 4, 2, 3, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-    keys = [key for *_, key in schedule.due_runs(now)]
+    keys = [key for *_, key in timetable.due_runs(now)]
     down = f"redis://127.0.0.1:{free_port()}/0"
     with app.app_context():
         with config(app, REDIS_URL=down), pytest.raises(jobs.QueueUnavailable):
-            schedule.tick(now)
+            timetable.tick(now)
         failed = db.session.scalars(select(m.JobRun).where(m.JobRun.status == "failed")
                                     .order_by(m.JobRun.id.desc())).first()
         assert failed.error.startswith("queue unavailable")
         with config(app, REDIS_URL=redis_url):
-            queued = schedule.tick(now)
+            queued = timetable.tick(now)
         claimed = db.session.scalars(select(m.JobRun.schedule_key)
                                      .where(m.JobRun.schedule_key.in_(keys))).all()
     assert len(queued) == len(keys) and sorted(claimed) == sorted(keys)

@@ -1,0 +1,98 @@
+"""The ledger's actions: assign, report, review, urge, extend. Each commits once.
+
+Views and the API call these; they check the domain rules and raise DomainError with the
+message the user reads. Row scope is the caller's business (views load rows in scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import models as m
+from app.domain import status
+from app.domain.validation import DomainError
+from app.extensions import db
+
+
+def deadline_within(start: dt.date, workdays: int) -> dt.date:
+    """限时办结: the day that is `workdays` working days after `start`."""
+    if workdays < 1:
+        raise DomainError(_("办结时限至少为 1 个工作日。"))
+    return status.calendar().add_workdays(start, workdays)
+
+
+def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = None) -> None:
+    """Accept a feedback, or return it with a comment; an accepted 100 % closes the task."""
+    if feedback.review_status != "submitted":
+        raise DomainError(_("这条反馈已经审核过了。"))
+    if not accept and not (comment or "").strip():
+        raise DomainError(_("退回反馈时请填写审核意见。"))
+    feedback.review_status = "accepted" if accept else "returned"
+    feedback.review_comment = (comment or "").strip() or None
+    task = feedback.task
+    if accept and feedback.percent_complete == 100 and task.done_on is None:
+        task.done_on = max(feedback.reported_on, task.assigned_on)
+    _commit(task)
+
+
+def decide_extension(extension: m.Extension, approve: bool) -> None:
+    """Approve (the deadline moves; the original stays on record) or reject a request."""
+    if extension.decision != "pending":
+        raise DomainError(_("这条延期申请已经审批过了。"))
+    task = extension.task
+    if approve and (task.cancelled or task.done_on is not None):
+        raise DomainError(_("已完成或已撤销的任务不能延期。"))
+    extension.decision = "approved" if approve else "rejected"
+    if approve:
+        task.deadline = extension.new_deadline
+    _commit(task)
+
+
+def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
+         kind: str = "manual") -> list[m.Supervision]:
+    """Record a supervision on each task (督促)."""
+    if not tasks:
+        raise DomainError(_("请至少选择一项任务。"))
+    rows = [m.Supervision(task=t, sent_on=sent_on, channel=channel, kind=kind, message=message)
+            for t in tasks]
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def request_extension(task: m.Task, new_deadline: dt.date, reason: str,
+                      requested_on: dt.date) -> m.Extension:
+    """A department asks for a later deadline; the office decides."""
+    if task.cancelled or task.done_on is not None:
+        raise DomainError(_("已完成或已撤销的任务不能申请延期。"))
+    if new_deadline <= task.deadline:
+        raise DomainError(_("申请延至的日期应晚于现行时间节点。"))
+    if not reason.strip():
+        raise DomainError(_("请填写延期理由。"))
+    pending = db.session.scalar(select(m.Extension.id).where(
+        m.Extension.task_id == task.id, m.Extension.decision == "pending"))
+    if pending is not None:
+        raise DomainError(_("这项任务已有待审批的延期申请。"))
+    extension = m.Extension(task=task, requested_on=requested_on, new_deadline=new_deadline,
+                            reason=reason.strip())
+    db.session.add(extension)
+    db.session.commit()
+    return extension
+
+
+def record_lag(task: m.Task, lag_reason: str, measures: str) -> None:
+    """The reason a task lags and what is done about it (滞后原因、整改措施)."""
+    if not lag_reason.strip() or not measures.strip():
+        raise DomainError(_("请填写滞后原因和整改措施。"))
+    task.lag_reason, task.measures = lag_reason.strip(), measures.strip()
+    db.session.commit()
+
+
+def _commit(task: m.Task) -> None:
+    status.refresh_tasks([task])
+    if task.project_id is not None:
+        status.refresh_projects([task.project_id])
+    db.session.commit()

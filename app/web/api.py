@@ -1,0 +1,154 @@
+"""The REST API: one resource per table of DESIGN.md, under /api/v1/<table>/."""
+
+from __future__ import annotations
+
+from marshmallow.validate import Range
+
+from app import models as m
+from app.web.crud_base import ScopedApi, interface
+
+AUDIT = ["created_on", "changed_on"]
+
+
+class DepartmentApi(ScopedApi):
+    resource_name = "department"
+    datamodel = interface(m.Department)
+    list_columns = show_columns = ["id", "name", "kind", "active", *AUDIT]
+    add_columns = edit_columns = ["name", "kind", "active"]
+
+
+class PersonApi(ScopedApi):
+    resource_name = "person"
+    datamodel = interface(m.Person)
+    list_columns = show_columns = ["id", "name", "title", "department", "phone", "email",
+                                   "is_leader", "user", *AUDIT]
+    add_columns = edit_columns = ["name", "title", "department", "phone", "email", "is_leader",
+                                  "user"]
+
+
+PROJECT_FIELDS = ["code", "name", "category", "source", "industry", "stage", "list_level",
+                  "total_investment", "annual_plan_investment", "planned_start", "planned_end",
+                  "actual_start", "actual_end", "location", "content", "lead_leader",
+                  "lead_department", "responsible_person", "funding"]
+
+
+class ProjectApi(ScopedApi):
+    resource_name = "project"
+    datamodel = interface(m.Project)
+    list_columns = show_columns = ["id", *PROJECT_FIELDS, "status_color", *AUDIT]
+    add_columns = edit_columns = PROJECT_FIELDS
+    validators_columns = {"total_investment": Range(min=0),
+                          "annual_plan_investment": Range(min=0)}
+
+
+class InvestmentReportApi(ScopedApi):
+    resource_name = "investment_report"
+    datamodel = interface(m.InvestmentReport)
+    list_columns = show_columns = ["id", "project", "period", "amount", *AUDIT]
+    add_columns = edit_columns = ["project", "period", "amount"]
+    validators_columns = {"amount": Range(min=0)}
+
+
+class MeetingApi(ScopedApi):
+    resource_name = "meeting"
+    datamodel = interface(m.Meeting)
+    list_columns = show_columns = ["id", "held_on", "title", "chair", "minutes", "projects",
+                                   *AUDIT]
+    add_columns = edit_columns = ["held_on", "title", "chair", "minutes", "projects"]
+
+
+class TaskApi(ScopedApi):
+    resource_name = "task"
+    datamodel = interface(m.Task)
+    list_columns = show_columns = [
+        "id", "project", "meeting", "title", "expected_outcome", "department", "person",
+        "assigned_on", "deadline", "original_deadline", "done_on", "cancelled", "lag_reason",
+        "measures", "status", "overdue_days", *AUDIT]
+    add_columns = ["project", "meeting", "title", "expected_outcome", "department", "person",
+                   "assigned_on", "deadline"]
+    edit_columns = [*add_columns, "done_on", "cancelled", "lag_reason", "measures"]
+
+
+class ExtensionApi(ScopedApi):
+    resource_name = "extension"
+    datamodel = interface(m.Extension)
+    list_columns = show_columns = ["id", "task", "requested_on", "new_deadline", "reason",
+                                   "decision", *AUDIT]
+    add_columns = ["task", "requested_on", "new_deadline", "reason"]
+    edit_columns = [*add_columns, "decision"]
+
+
+class FeedbackApi(ScopedApi):
+    resource_name = "feedback"
+    datamodel = interface(m.Feedback)
+    list_columns = show_columns = ["id", "task", "reported_on", "progress", "percent_complete",
+                                   "problems", "next_steps", "review_status", "review_comment",
+                                   *AUDIT]
+    add_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
+                   "next_steps"]
+    edit_columns = [*add_columns, "review_status", "review_comment"]
+    validators_columns = {"percent_complete": Range(min=0, max=100)}
+
+
+class SupervisionApi(ScopedApi):
+    resource_name = "supervision"
+    datamodel = interface(m.Supervision)
+    list_columns = show_columns = ["id", "task", "sent_on", "channel", "kind", "message", *AUDIT]
+    add_columns = edit_columns = ["task", "sent_on", "channel", "kind", "message"]
+
+
+class ProblemApi(ScopedApi):
+    resource_name = "problem"
+    datamodel = interface(m.Problem)
+    fields = ["project", "description", "category", "raised_on", "department", "person",
+              "deadline", "resolved_on", "resolution", "coordinating_leader"]
+    list_columns = show_columns = ["id", *fields, *AUDIT]
+    add_columns = edit_columns = fields
+
+
+class NodeTemplateApi(ScopedApi):
+    resource_name = "node_template"
+    datamodel = interface(m.NodeTemplate)
+    list_columns = show_columns = ["id", "name", "description", *AUDIT]
+    add_columns = edit_columns = ["name", "description"]
+
+
+class TemplateNodeApi(ScopedApi):
+    resource_name = "template_node"
+    datamodel = interface(m.TemplateNode)
+    fields = ["template", "position", "title", "expected_outcome", "workdays", "department",
+              "depends_on"]
+    list_columns = show_columns = ["id", *fields, *AUDIT]
+    add_columns = edit_columns = fields
+    validators_columns = {"workdays": Range(min=1)}
+
+
+class HolidayApi(ScopedApi):
+    resource_name = "holiday"
+    datamodel = interface(m.Holiday)
+    list_columns = show_columns = ["id", "day", "is_workday", "name", *AUDIT]
+    add_columns = edit_columns = ["day", "is_workday", "name"]
+
+
+class ComplianceApi(ScopedApi):
+    resource_name = "compliance"
+    datamodel = interface(m.Compliance)
+    base_permissions = ["can_read"]
+    list_columns = show_columns = [
+        "id", "period", "department", "projects_in_scope", "projects_dispatched", "tasks_open",
+        "tasks_urged", "tasks_fed_back", "tasks_due", "tasks_implemented", "tasks_overdue",
+        "dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate",
+        "compliant", "score", "built_at"]
+    search_columns = ["period", "department"]
+
+
+class CircularApi(ScopedApi):
+    resource_name = "circular"
+    datamodel = interface(m.Circular)
+    base_permissions = ["can_read"]
+    list_columns = show_columns = ["id", "period", "built_at", "data"]
+
+
+APIS = [DepartmentApi, PersonApi, ProjectApi, InvestmentReportApi, MeetingApi, TaskApi,
+        ExtensionApi, FeedbackApi, SupervisionApi, ProblemApi, NodeTemplateApi,
+        TemplateNodeApi, HolidayApi, ComplianceApi, CircularApi]

@@ -1,0 +1,378 @@
+"""Base classes for every CRUD view and REST API: permissions, row scope, guarded writes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, current_app, flash, g, redirect, request
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from marshmallow.validate import OneOf
+from sqlalchemy import Boolean, inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import RelationshipDirection
+from wtforms import BooleanField, Field, SelectField
+from wtforms.validators import DataRequired, Optional
+
+from app import models as m
+from app.domain import choices, locking, status, validation
+from app.domain.labels import LABELS, choices_for, joined
+from app.domain.scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
+from app.domain.validation import DomainError
+from app.web.list_export import ExportListWidget, export_list
+from app.web.security import METHOD_PERMISSIONS
+
+logger = logging.getLogger(__name__)
+
+MAX_ID = 2**31 - 1  # the largest id of an integer column: a larger one names no row
+
+# Fields only unscoped roles (the office, admins) may set; staff get the default.
+RESERVED_FIELDS = {
+    m.Person: {"user": None, "is_leader": False},
+    m.Feedback: {"review_status": "submitted", "review_comment": None},
+    m.Extension: {"decision": "pending"},
+    m.Project: {"status_color": "green"},
+    m.Task: {"status": "pending", "overdue_days": 0},
+}
+
+
+def _relationships(model: type) -> list:
+    return [
+        rel for rel in inspect(model).relationships
+        if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)
+        and rel.key not in ("created_by", "changed_by")
+    ]
+
+
+def scoped_rel_fields(model: type) -> dict[str, list]:
+    """Drop-down filters: every related field lists only rows in the user's scope."""
+    return {rel.key: SCOPE for rel in _relationships(model)}
+
+
+def guard_write(item: m.Model, adding: bool) -> None:
+    """Check a change: the version read, the table's domain rules, the scoped user's limits."""
+    if not adding:
+        locking.check(item)  # issue 7: a stale form or client is refused with what differs
+    problem = validation.check(item, adding)
+    if problem:
+        raise DomainError(problem)
+    if isinstance(item, m.Person) and not has_role("Admin"):
+        if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
+            raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
+    department = current_department_scope()
+    if department is None:
+        return
+    model = type(item)
+    state = inspect(item)
+    for field, default in RESERVED_FIELDS.get(model, {}).items():
+        if adding:
+            setattr(item, field, default)
+        elif state.attrs[field].history.has_changes():
+            raise DomainError(_("无权修改“%(field)s”。", field=LABELS.get(field, field)), 403)
+    column = DEPARTMENT_COLUMN.get(model)
+    if column:
+        relation = column.removesuffix("_id")
+        setattr(item, relation, current_app.appbuilder.session.get(m.Department, department))
+    for rel in _relationships(model):
+        value = getattr(item, rel.key)
+        targets = value if isinstance(value, list) else [value]
+        if rel.key == "user" or not all(in_scope(t) for t in targets if t is not None):
+            if rel.key == "user" and (value is None or not state.attrs["user"].history
+                                      .has_changes()):
+                continue  # kept as it was: an edit of a person with a login (issue 7)
+            raise DomainError(
+                _("所选的“%(field)s”不存在或不在本单位范围内。",
+                  field=LABELS.get(rel.key, rel.key)),
+                404,
+            )
+
+
+def bad_relation(model: type) -> DomainError | None:
+    """A related field of the JSON body that is not the id of an existing row (or a list of
+    them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
+    unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    session = current_app.appbuilder.session
+    for rel in _relationships(model):
+        value = body.get(rel.key)
+        if value is None:
+            continue
+        label = LABELS.get(rel.key, rel.key)
+        values = value if rel.uselist and isinstance(value, list) else [value]
+        if (rel.uselist and not isinstance(value, list)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
+        if not all(0 < v <= MAX_ID and session.get(rel.mapper.class_, v) for v in values):
+            return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
+    return None
+
+
+def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+    """Select fields with translated labels for choice columns; check boxes for booleans.
+
+    (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
+    """
+    table = model.__tablename__
+    fields: dict[str, Field] = {}
+    for column in columns:
+        if isinstance(inspect(model).columns[column].type, Boolean):
+            fields[column] = BooleanField(LABELS.get(column, column))
+            continue
+        options = choices_for(table, column)
+        if options is None:
+            continue
+        nullable = inspect(model).columns[column].nullable
+        fields[column] = SelectField(
+            LABELS.get(column, column),
+            choices=([("", "")] if nullable else []) + choices.pairs(options),
+            validators=[Optional() if nullable else DataRequired()],
+            coerce=lambda v: v or None,
+        )
+    return fields
+
+
+def display(value: object) -> object:
+    """A value as a page shows it: nothing for none, 是/否 for booleans, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list | tuple):
+        return joined(value)
+    return value
+
+
+def list_formatters(model: type, columns: list[str]) -> dict:
+    """Formatters for list and show pages: choice labels, not stored values; no "None"."""
+    table = model.__tablename__
+    out = {}
+    for column in columns:
+        options = choices_for(table, column)
+        if options is not None:
+            out[column] = lambda v, options=options: choices.label(options, v)
+        else:
+            out[column] = display
+    return out
+
+
+class ScopedModelView(ModelView):
+    """A CRUD view: four permissions, department scope, guarded writes, 422 on bad input."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_filters = SCOPE
+    label_columns = LABELS
+    page_size = 25
+    list_widget = ExportListWidget  # the list with its "导出 Excel" button
+    edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        rel = scoped_rel_fields(model)
+        self.add_form_query_rel_fields = rel
+        self.edit_form_query_rel_fields = rel
+        self.search_form_query_rel_fields = rel
+        columns = [c.key for c in inspect(model).columns]
+        self.add_form_extra_fields = {**choice_form_fields(model, columns),
+                                      **(self.add_form_extra_fields or {})}
+        self.edit_form_extra_fields = {**choice_form_fields(model, columns),
+                                       **(self.edit_form_extra_fields or {})}
+        if locking.VERSION in columns:  # issue 7: the edit form carries the version it shows
+            self.edit_columns = [*self.edit_columns, locking.VERSION]
+            self.edit_form_extra_fields[locking.VERSION] = locking.version_field()
+        self.search_form_extra_fields = {**choice_form_fields(model, columns),
+                                         **(self.search_form_extra_fields or {})}
+        shown = [*(self.list_columns or []), *(self.show_columns or [])]
+        self.formatters_columns = {**list_formatters(model, shown),
+                                   **(self.formatters_columns or {})}
+        super().__init__(**kwargs)
+
+    @expose("/export/")
+    @has_access
+    def export(self):  # noqa: ANN201
+        """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
+        return export_list(self)
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str):  # noqa: ANN201
+        """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
+        abort(404)
+
+    def pre_add(self, item: m.Model) -> None:
+        self._guarded(item, adding=True)
+
+    def pre_update(self, item: m.Model) -> None:
+        self._guarded(item, adding=False)
+
+    def post_add(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_update(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_delete(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def _guarded(self, item: m.Model, adding: bool) -> None:
+        try:
+            guard_write(item, adding)
+        except DomainError as error:
+            g.domain_error = error
+            raise
+
+    def _refused(self, template: str, title: str, widgets: dict) -> tuple[str, int]:
+        error = g.pop("domain_error", None)
+        status = error.status if error else 422
+        conflict = getattr(error, "changes", None)  # issue 7: what differs, shown as a table
+        return self.render_template(template, title=title, widgets=widgets,
+                                    conflict=conflict), status
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):  # noqa: ANN201
+        widget = self._add()
+        if "domain_error" in g:
+            self.datamodel.session.rollback()
+            widget = self._get_add_widget(form=self.add_form.refresh(request.form))
+            return self._refused(self.add_template, self.add_title, widget)
+        if not widget:
+            return self.post_add_redirect()
+        if request.method == "POST":
+            return self._refused(self.add_template, self.add_title, widget)
+        return self.render_template(self.add_template, title=self.add_title, widgets=widget)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):  # noqa: ANN001, ANN201
+        widgets = self._edit(pk)
+        if "domain_error" in g:
+            self.datamodel.session.rollback()
+            form = self.edit_form.refresh(request.form)
+            locking.renew(form, g.get("domain_error"))
+            widgets = self._get_edit_widget(form=form)
+            widgets["related_views"] = []
+            return self._refused(self.edit_template, self.edit_title, widgets)
+        if not widgets:
+            return self.post_edit_redirect()
+        kwargs = {"title": self.edit_title, "widgets": widgets,
+                  "related_views": self._related_views}
+        if request.method == "POST":
+            return self.render_template(self.edit_template, **kwargs), 422
+        return self.render_template(self.edit_template, **kwargs)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    def action(self, name, pk):  # noqa: ANN001, ANN201
+        """A single-row action, on a row in scope only."""
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return self.actions[name].func(item)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):  # noqa: ANN201
+        """A list action, on rows in scope only: one id out of scope refuses all."""
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            abort(403)
+        pks = request.form.getlist("rowid")
+        items = [self.datamodel.get(pk, self._base_filters) for pk in pks]
+        if any(item is None for item in items):
+            abort(404)
+        return self.actions[name].func(items)
+
+
+class ScopedApi(ModelRestApi):
+    """A REST resource: the same permissions, scope and guards as the CRUD views."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_filters = SCOPE
+    label_columns = LABELS
+    page_size = 25
+
+    def __init__(self) -> None:
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        if locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
+            self.list_columns = [*self.list_columns, locking.VERSION]
+            self.show_columns = [*self.show_columns, locking.VERSION]
+            self.edit_columns = [*self.edit_columns, locking.VERSION]
+        rel = scoped_rel_fields(model)
+        self.add_query_rel_fields = rel
+        self.edit_query_rel_fields = rel
+        table = model.__tablename__
+        validators = {}
+        for column in inspect(model).columns.keys():
+            options = choices_for(table, column)
+            if options is not None:
+                validators[column] = OneOf(list(options))
+        self.validators_columns = {**validators, **(self.validators_columns or {})}
+        super().__init__()
+
+    def pre_add(self, item: m.Model) -> None:
+        guard_write(item, adding=True)
+
+    def pre_update(self, item: m.Model) -> None:
+        guard_write(item, adding=False)
+
+    def post_add(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_update(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_delete(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
+        refusal = bad_relation(self.datamodel.obj)
+        if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
+            return self.response(refusal.status, message=refusal.message)
+        try:
+            return call(*args)
+        except DomainError as error:
+            self.datamodel.session.rollback()
+            return self.response(error.status, message=error.message,
+                                 **getattr(error, "extra", {}))
+        except SQLAlchemyError:
+            logger.exception("refused write on %s", self.resource_name)
+            self.datamodel.session.rollback()
+            return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
+
+    def response_422(self, message=None):  # noqa: ANN001, ANN201
+        """FAB answers a commit the database refused with its own words, SQL included."""
+        if isinstance(message, str) and message.startswith("Database exception occurred"):
+            logger.warning("refused write on %s: %s", self.resource_name, message)
+            message = _("数据不符合约束（重复或取值超出范围），未保存。")
+        return super().response_422(message=message)
+
+    def post_headless(self):  # noqa: ANN201
+        return self._guarded_response(super().post_headless)
+
+    def put_headless(self, pk):  # noqa: ANN001, ANN201
+        return self._guarded_response(super().put_headless, pk)
+
+    def delete_headless(self, pk):  # noqa: ANN001, ANN201
+        return self._guarded_response(super().delete_headless, pk)
+
+
+def interface(model: type) -> SQLAInterface:
+    from app.web.paging import PagedInterface  # 503 when the database refuses; fast last pages
+
+    return PagedInterface(model)
+
+
+def back_to_list(view: ModelView):  # noqa: ANN201
+    flash(_("操作完成。"), "success")
+    return redirect(view.get_redirect())

@@ -1,0 +1,68 @@
+"""The Excel import page (系统管理 › Excel 导入): the template to download, the upload form.
+
+Admin and Supervisor: read to see the page and download the template, add to import.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Response, flash, request, send_file
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.domain.labels import joined
+from app.domain.validation import DomainError
+from app.extensions import db
+from app.files.excel_import import Report, build_template, import_workbook
+from app.files.import_sheets import SHEETS
+from app.web.list_export import XLSX
+
+RESOURCE = "ExcelImport"
+
+
+class ExcelImportView(BaseView):
+    """Excel 导入: departments, persons, projects and tasks from the template, all or nothing."""
+
+    route_base = "/excel"
+    resource = RESOURCE
+    class_permission_name = RESOURCE
+    method_permission_name = {"page": "read", "download_template": "read", "upload": "add"}
+    default_view = "page"
+    title = _l("Excel 导入")
+
+    @expose("/import/")
+    @has_access
+    def page(self):  # noqa: ANN201
+        return self._page()
+
+    @expose("/template/")
+    @has_access
+    def download_template(self) -> Response:
+        """The import template, in the page's language."""
+        return send_file(BytesIO(build_template()), mimetype=XLSX, as_attachment=True,
+                         download_name=_("重点项目台账导入模板") + ".xlsx", max_age=0)
+
+    @expose("/import/", methods=["POST"])
+    @has_access
+    def upload(self):  # noqa: ANN201
+        """Import the uploaded file: everything saved, or nothing and every problem listed."""
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return self._page(error=_("请选择要导入的文件。"), code=400)
+        try:
+            report = import_workbook(upload.stream, db.session, filename=upload.filename)
+        except DomainError as error:
+            db.session.rollback()
+            return self._page(error=error.message, code=error.status)
+        if not report.ok:
+            return self._page(report=report, code=422)
+        flash(report.summary(), "success")
+        return self._page(report=report)
+
+    def _page(self, report: Report | None = None, error: str | None = None,
+              code: int = 200) -> tuple[str, int]:
+        page = self.render_template("excel/import.html", title=self.title, report=report,
+                                    error=error, sheets=joined(sheet.title for sheet in SHEETS))
+        return page, code

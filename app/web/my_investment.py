@@ -1,0 +1,186 @@
+"""投资月报填报: a month's completed investment per project, against the year's time progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, raiseload
+from wtforms import DecimalField, IntegerField, MonthField
+from wtforms.validators import InputRequired, NumberRange, StopValidation
+
+from app import models as m
+from app.domain import rules, status, validation
+from app.domain.scope import scope_clause
+from app.domain.validation import DomainError
+from app.extensions import db
+from app.web.my_ledger import (
+    PAGE_SIZE,
+    RESOURCE,
+    Refusal,
+    can_edit,
+    chosen_department,
+    department_options,
+    in_scope_or_404,
+    page_number,
+    parsed,
+    refused,
+)
+
+MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+
+
+def finite(form: FlaskForm, field: DecimalField) -> None:
+    """Refuse NaN and infinities, which Decimal parses."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_("请输入有效的金额。"))
+
+
+class InvestmentForm(FlaskForm):
+    """One project's completed investment in one month (万元)."""
+
+    project_id = IntegerField(validators=[InputRequired(_l("请选择项目。"))])
+    period = MonthField(_l("月份"), validators=[InputRequired(_l("请选择月份。"))])
+    amount = DecimalField(_l("当月完成投资（万元）"), places=2, validators=[
+        InputRequired(_l("请填写完成投资。")), parsed, finite,
+        NumberRange(min=0, message=_l("完成投资不能为负数。")),
+        NumberRange(max=MAX_AMOUNT, message=_l("金额超出范围。"))])
+
+
+
+@dataclass
+class InvestmentRow:
+    """A project with this year's completion: `others` is the year without the month."""
+
+    project: m.Project
+    others: Decimal
+    amount: Decimal | None
+
+    @property
+    def completion(self) -> float | None:
+        plan = self.project.annual_plan_investment
+        if not plan:
+            return None
+        return float(self.others + (self.amount or 0)) / float(plan)
+
+
+def year_figures(project_ids: list[int], period: dt.date) -> dict[int, Any]:
+    """Per project: the year's completed sum without the month, and the month's amount."""
+    r = m.InvestmentReport
+    query = (
+        select(r.project_id,
+               func.sum(case((r.period != period, r.amount), else_=0)).label("others"),
+               func.max(case((r.period == period, r.amount))).label("amount"))
+        .where(r.project_id.in_(project_ids), r.period >= dt.date(period.year, 1, 1),
+               r.period <= dt.date(period.year, 12, 31))
+        .group_by(r.project_id)
+    )
+    return {row.project_id: row for row in db.session.execute(query)}
+
+
+def investment_rows(department: int | None, period: dt.date, page: int) -> list[InvestmentRow]:
+    """One page of the projects in scope (and one more), with their figures for the year."""
+    query = (select(m.Project)
+             .options(raiseload("*"), joinedload(m.Project.lead_department).raiseload("*"))
+             .order_by(m.Project.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
+    if department is not None:
+        query = query.where(scope_clause(m.Project, department))
+    projects = list(db.session.scalars(query))
+    figures = year_figures([p.id for p in projects], period)
+    rows = []
+    for project in projects:
+        found = figures.get(project.id)
+        others = Decimal(found.others or 0) if found else Decimal(0)
+        amount = Decimal(found.amount) if found and found.amount is not None else None
+        rows.append(InvestmentRow(project, others, amount))
+    return rows
+
+
+def chosen_period(today: dt.date) -> dt.date:
+    """The month asked for (?period=YYYY-MM), this month when none or not a past month."""
+    try:
+        period = dt.datetime.strptime(request.args.get("period", ""), "%Y-%m").date()
+    except ValueError:
+        return rules.month_start(today)
+    return min(period, rules.month_start(today))
+
+
+def save_investment(project: m.Project, period: dt.date, amount: Decimal) -> None:
+    """File a month's completed investment: the one row of that project and month."""
+    if period > rules.month_start(status.today()):
+        raise DomainError(_("不能填报以后月份的完成投资。"))
+    report = db.session.scalar(select(m.InvestmentReport).where(
+        m.InvestmentReport.project_id == project.id, m.InvestmentReport.period == period))
+    adding = report is None
+    if adding:
+        report = m.InvestmentReport(project_id=project.id, period=period)
+    report.amount = amount.quantize(Decimal("0.01"))
+    problem = validation.check(report, adding)
+    if problem:
+        raise DomainError(problem)
+    db.session.add(report)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same month filed at the same moment elsewhere
+        raise DomainError(_("这个月份刚刚被他人填报，请刷新后重试。")) from error
+    status.after_change(report)
+    db.session.commit()
+
+
+class MyInvestmentView(BaseView):
+    """投资月报填报: this month's (or a chosen month's) completed investment per project."""
+
+    route_base = "/my/investment"
+    default_view = "investment"
+    resource = RESOURCE
+    class_permission_name = RESOURCE
+    method_permission_name = {"investment": "read", "file": "edit"}
+    base_permissions = ["can_read", "can_edit"]
+
+    @expose("/")
+    @has_access
+    def investment(self):  # noqa: ANN201
+        return self._page(chosen_period(status.today()))
+
+    @expose("/file", methods=["POST"])
+    @has_access
+    def file(self):  # noqa: ANN201
+        form = InvestmentForm()
+        project = in_scope_or_404(m.Project, request.form.get("project_id", 0, type=int))
+        code = 422
+        if form.validate():
+            try:
+                save_investment(project, form.period.data, form.amount.data)
+            except DomainError as error:
+                db.session.rollback()
+                form.amount.errors.append(error.message)
+                code = error.status
+            else:
+                flash(_("已保存“%(project)s”%(period)s的完成投资。", project=project.name,
+                        period=f"{form.period.data:%Y-%m}"), "success")
+                return redirect(url_for(".investment", period=f"{form.period.data:%Y-%m}",
+                                        department=request.args.get("department")))
+        period = form.period.data or chosen_period(status.today())
+        return self._page(period, refused(project.id, "investment", form, project.name), code)
+
+    def _page(self, period: dt.date, refusal: Refusal | None = None,
+              code: int = 200):  # noqa: ANN202
+        today, page, department = status.today(), page_number(), chosen_department()
+        rows = investment_rows(department, period, page)
+        progress = rules.time_progress(min(today, dt.date(period.year, 12, 31)))
+        html = self.render_template(
+            "my_ledger/investment.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
+            page=page, period=period, this_month=rules.month_start(today),
+            time_progress=progress, departments=department_options(), department=department,
+            can_edit=can_edit(), refusal=refusal, blank=InvestmentForm(formdata=None),
+            settings=status.settings())
+        return html, code

@@ -1,0 +1,304 @@
+"""我的台账: a department's open tasks, statuses as of today, and their short forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import joinedload, raiseload
+from wtforms import DateField, DecimalField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
+
+from app import models as m
+from app.domain import attachments, choices, ledger, rules, status, validation
+from app.domain.scope import current_department_scope, scope_clause
+from app.domain.validation import DomainError
+from app.extensions import db
+
+RESOURCE = "MyLedger"
+PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
+LEDGER_PAGE_SIZE = 25  # 我的台账: three forms a row; 100 rows made ~430 KB, p95 250 ms (bench/)
+MAX_ID = 2**31 - 1  # larger numbers overflow the databases' integers: no such row
+BADGES = {"overdue": "danger", "due_soon": "warning", "pending": "success"}
+LAGGING = ("overdue", "due_soon")
+
+
+def parsed(form: FlaskForm, field: IntegerField | DecimalField) -> None:
+    """Stop at the parse error ("不是有效的整数。"): no range message about a non-number."""
+    if field.process_errors:
+        raise StopValidation()
+
+
+class ProgressForm(FlaskForm):
+    """进展反馈: what was done, how far, what blocks it, what comes next."""
+
+    progress = TextAreaField(_l("进展情况"), validators=[DataRequired(_l("请填写进展情况。"))])
+    percent_complete = IntegerField(_l("完成百分比"), validators=[
+        InputRequired(_l("请填写完成百分比。")), parsed,
+        NumberRange(0, 100, _l("完成百分比应在 0 到 100 之间。"))])
+    problems = TextAreaField(_l("存在问题"), validators=[Optional()])
+    next_steps = TextAreaField(_l("下步计划"), validators=[Optional()])
+
+
+class ExtensionForm(FlaskForm):
+    """延期申请: a later deadline and why."""
+
+    new_deadline = DateField(_l("申请延至"),
+                             validators=[InputRequired(_l("请选择申请延至的日期。"))])
+    reason = TextAreaField(_l("延期理由"), validators=[DataRequired(_l("请填写延期理由。"))])
+
+
+class LagForm(FlaskForm):
+    """滞后原因和整改措施 of a lagging task."""
+
+    lag_reason = TextAreaField(_l("滞后原因"), validators=[DataRequired(_l("请填写滞后原因。"))])
+    measures = TextAreaField(_l("整改措施"), validators=[DataRequired(_l("请填写整改措施。"))])
+
+
+@dataclass
+class Refusal:
+    """A form refused: which row and form, with its errors, for the page to show."""
+
+    row_id: int
+    kind: str
+    form: FlaskForm
+    title: str = ""
+    messages: list[str] = field(default_factory=list)
+
+
+def refused(row_id: int, kind: str, form: FlaskForm, title: str) -> Refusal:
+    """The refusal of a validated form, with every message its fields carry."""
+    messages = [e for f in form for e in f.errors if isinstance(e, str)]
+    return Refusal(row_id, kind, form, title, messages)
+
+
+def chosen_department() -> int | None:
+    """The department the rows are limited to: the user's, or the one chosen in the filter."""
+    scope = current_department_scope()
+    if scope is not None:
+        return scope
+    return small_id(request.args.get("department", type=int))
+
+
+def small_id(value: int | None) -> int | None:
+    """An id as sent, or None when it cannot name a row."""
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def page_number() -> int:
+    """The page asked for (?page=N), the first by default."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_ID // PAGE_SIZE)
+
+
+def in_scope_or_404(model: type, pk: int | None) -> Any:
+    """The row of this id within the user's department scope, or 404."""
+    if small_id(pk) is None:
+        abort(404)
+    query = select(model).where(model.id == pk)
+    scope = current_department_scope()
+    if scope is not None:
+        query = query.where(scope_clause(model, scope))
+    row = db.session.scalar(query)
+    if row is None:
+        abort(404)
+    return row
+
+
+def department_options() -> list:
+    """The department filter's options, for the roles that see every department."""
+    if current_department_scope() is not None:
+        return []
+    return db.session.execute(
+        select(m.Department.id, m.Department.name).order_by(m.Department.name)).all()
+
+
+def can_edit() -> bool:
+    """Whether the user may use the forms (Leader reads only)."""
+    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+
+
+# --- 我的台账 ---------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerRow:
+    """One open task as the ledger shows it, its status computed as of today."""
+
+    task: m.Task
+    status: str
+    overdue_days: int
+    workdays_left: int
+    last_feedback: Any  # (reported_on, percent_complete, review_status) or None
+    month_fed_back: bool
+
+    @property
+    def lagging(self) -> bool:
+        return self.status in LAGGING
+
+
+def open_tasks(department: int | None, page: int) -> list[m.Task]:
+    """One page of open tasks (and one more, to tell a next page), by deadline.
+
+    For open tasks deadline order is status order: overdue, then due soon, then the rest.
+    """
+    query = (
+        select(m.Task)
+        .where(m.Task.cancelled.is_(False), m.Task.done_on.is_(None))
+        .options(raiseload("*"), joinedload(m.Task.project).raiseload("*"),
+                 joinedload(m.Task.person).raiseload("*"),
+                 joinedload(m.Task.department).raiseload("*"))
+        .order_by(m.Task.deadline, m.Task.id)
+        .offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE + 1)
+    )
+    if department is not None:
+        query = query.where(scope_clause(m.Task, department))
+    return list(db.session.scalars(query))
+
+
+def feedback_summary(task_ids: list[int], today: dt.date) -> dict[int, Any]:
+    """Per task: its last feedback, and whether this month's is in (not returned)."""
+    f = m.Feedback
+    this_month = and_(f.reported_on >= rules.month_start(today),
+                      f.reported_on <= rules.month_end(today), f.review_status != "returned")
+    ranked = select(
+        f.task_id, f.reported_on, f.percent_complete, f.review_status,
+        func.row_number().over(partition_by=f.task_id,
+                               order_by=(f.reported_on.desc(), f.id.desc())).label("rank"),
+        func.max(case((this_month, 1), else_=0)).over(partition_by=f.task_id).label("month_in"),
+    ).where(f.task_id.in_(task_ids)).subquery()
+    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
+    return {row.task_id: row for row in rows}
+
+
+def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
+    """The tasks with status (app.domain.rules, as of today), days left and feedback."""
+    cal, conf = status.calendar(), status.settings()
+    summary = feedback_summary([t.id for t in tasks], today)
+    rows = []
+    for task in tasks:
+        state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
+                                           cal, conf)
+        last = summary.get(task.id)
+        rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
+                              last, bool(last and last.month_in)))
+    order = {"overdue": 0, "due_soon": 1}
+    return sorted(rows, key=lambda r: (order.get(r.status, 2), r.task.deadline, r.task.id))
+
+
+def blank_forms(rows: list[LedgerRow]) -> dict[str, Any]:
+    """Empty forms for every row; the lag form shows what was recorded already."""
+    lag = {r.task.id: LagForm(formdata=None, obj=r.task) for r in rows if r.lagging}
+    return {"feedback": ProgressForm(formdata=None), "extension": ExtensionForm(formdata=None),
+            "lag": lag}
+
+
+class MyLedgerView(BaseView):
+    """我的台账: the open tasks of the user's department, and their short forms."""
+
+    route_base = "/my/ledger"
+    default_view = "ledger"
+    resource = RESOURCE
+    class_permission_name = RESOURCE
+    method_permission_name = {"ledger": "read", "feedback": "edit", "extension": "edit",
+                              "lag": "edit"}
+    base_permissions = ["can_read", "can_edit"]
+
+    @expose("/")
+    @has_access
+    def ledger(self):  # noqa: ANN201
+        return self._page()
+
+    @expose("/<int:task_id>/feedback", methods=["POST"])
+    @has_access
+    def feedback(self, task_id: int):  # noqa: ANN201
+        return self._submit(task_id, "feedback", ProgressForm, report_progress,
+                            _("进展已报送。"))
+
+    @expose("/<int:task_id>/extension", methods=["POST"])
+    @has_access
+    def extension(self, task_id: int):  # noqa: ANN201
+        return self._submit(task_id, "extension", ExtensionForm, ask_extension,
+                            _("延期申请已提交，等待督查室审批。"))
+
+    @expose("/<int:task_id>/lag", methods=["POST"])
+    @has_access
+    def lag(self, task_id: int):  # noqa: ANN201
+        return self._submit(task_id, "lag", LagForm, record_lag, _("滞后原因和整改措施已保存。"))
+
+    def _submit(self, task_id: int, kind: str, form_class: type, action: Any,
+                done: str):  # noqa: ANN202
+        """Check the task is in scope and the form valid, act, and go back to the list."""
+        task = in_scope_or_404(m.Task, task_id)
+        form = form_class()
+        code = 422
+        if form.validate():
+            try:
+                action(task, form)
+            except DomainError as error:
+                db.session.rollback()
+                form[FIRST_FIELD[kind]].errors.append(error.message)
+                code = error.status
+            else:
+                flash(done, "success")
+                return redirect(url_for(".ledger", department=request.args.get("department")))
+        return self._page(refused(task_id, kind, form, task.title), code)
+
+    def _page(self, refusal: Refusal | None = None, code: int = 200):  # noqa: ANN202
+        today, page = status.today(), page_number()
+        department = chosen_department()
+        tasks = open_tasks(department, page)
+        rows = ledger_rows(tasks[:LEDGER_PAGE_SIZE], today)
+        html = self.render_template(
+            "my_ledger/ledger.html", rows=rows, today=today, page=page,
+            more=len(tasks) > LEDGER_PAGE_SIZE, departments=department_options(),
+            department=department,
+            scoped=current_department_scope() is not None, can_edit=can_edit(),
+            forms=blank_forms(rows), refusal=refusal, badges=BADGES,
+            status_label=lambda s: choices.label(choices.TASK_STATUS, s),
+            review_label=lambda s: choices.label(choices.REVIEW_STATUS, s))
+        return html, code
+
+
+FIRST_FIELD = {"feedback": "progress", "extension": "new_deadline", "lag": "lag_reason"}
+
+
+def report_progress(task: m.Task, form: ProgressForm) -> None:
+    """A feedback reported today, submitted for review; statuses brought up to date."""
+    feedback = m.Feedback(task=task, reported_on=status.today(), progress=form.progress.data,
+                          percent_complete=form.percent_complete.data,
+                          problems=form.problems.data or None,
+                          next_steps=form.next_steps.data or None, review_status="submitted")
+    problem = validation.check(feedback, adding=True)
+    if problem:
+        raise DomainError(problem)
+    photo = attachments.sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
+    db.session.add(feedback)
+    status.after_change(feedback)
+    if photo is None:
+        db.session.commit()
+        return
+    db.session.flush()  # the feedback's id, for its attachment
+    user_id = getattr(current_app.appbuilder.sm.current_user, "id", None)
+    _row, path = attachments.stage("feedback", feedback.id, photo, user_id)
+    attachments.commit_or_remove([path])
+
+
+def ask_extension(task: m.Task, form: ExtensionForm) -> None:
+    """A request for a later deadline, decided by the office."""
+    ledger.request_extension(task, form.new_deadline.data, form.reason.data, status.today())
+
+
+def record_lag(task: m.Task, form: LagForm) -> None:
+    """Lag reason and measures, for a task overdue or due soon as of today only."""
+    state, _days = rules.task_status(task.deadline, task.done_on, task.cancelled,
+                                     status.today(), status.calendar(), status.settings())
+    if state not in LAGGING:
+        raise DomainError(_("只有逾期或临期的任务需要填写滞后原因和整改措施。"))
+    ledger.record_lag(task, form.lag_reason.data, form.measures.data)

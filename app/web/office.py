@@ -1,0 +1,314 @@
+"""The supervision office's pages (督查室): assign from a meeting, review, urge, extensions.
+
+Each page is a FAB BaseView with two permissions on its own resource: read (see the
+page) and edit (act on it). Rows are loaded within the user's department scope; the
+domain actions are those of app.domain.ledger, which commit once.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+
+from app import models as m
+from app.domain import choices, ledger, rules, status
+from app.domain.assignment import MAX_ID, assignment_day, parse_workdays, row_id, task_from_form
+from app.domain.scope import current_department_scope, scope_clause
+from app.domain.validation import DomainError
+from app.extensions import db
+
+READ, EDIT = "read", "edit"
+PAGE_SIZE = 50
+ISSUER = _l("县委县政府督查室")
+
+
+def scoped(model: type, *where: object) -> Select:
+    """SELECT rows of a model, limited to the current user's department scope."""
+    query = select(model).where(*where)
+    department = current_department_scope()
+    if department is not None:
+        query = query.where(scope_clause(model, department))
+    return query
+
+
+def load(model: type, pk: int) -> m.Model:
+    """One row by id, in scope, or 404."""
+    row = db.session.scalar(scoped(model, model.id == pk)) if pk <= MAX_ID else None
+    if row is None:
+        abort(404)
+    return row
+
+
+class OfficeView(BaseView):
+    """A page of the office: its resource is its permission name and its menu resource."""
+
+    resource = ""
+
+    def __init__(self) -> None:
+        self.class_permission_name = self.resource
+        super().__init__()
+
+    def may(self, permission: str) -> bool:
+        """Whether the current user holds read or edit on this page's resource."""
+        return self.appbuilder.sm.has_access(f"can_{permission}", self.class_permission_name)
+
+    def page(self, template: str, code: int = 200, **context: object) -> tuple[str, int]:
+        """A page of this view, with whether the user may act on it."""
+        return self.render_template(template, can_act=self.may(EDIT), **context), code
+
+
+class MeetingAssignView(OfficeView):
+    """A meeting (调度会) and the tasks it assigns (交办)."""
+
+    route_base = "/office/meeting"
+    resource = "TaskAssignment"
+    method_permission_name = {"meeting": READ, "deadline": READ, "assign": EDIT}
+    default_view = "meeting"
+
+    @expose("/<int:pk>")
+    @has_access
+    def meeting(self, pk: int):  # noqa: ANN201
+        """The meeting, its projects, the tasks it assigned and the form to assign one."""
+        return self._meeting_page(load(m.Meeting, pk))
+
+    @expose("/<int:pk>/assign", methods=["POST"])
+    @has_access
+    def assign(self, pk: int):  # noqa: ANN201
+        """Assign a task from the meeting; 422 and nothing saved on bad input."""
+        meeting = load(m.Meeting, pk)
+        try:
+            task = task_from_form(meeting, request.form)
+        except DomainError as error:
+            db.session.rollback()
+            return self._meeting_page(meeting, error.message, error.status)
+        db.session.add(task)
+        db.session.flush()
+        status.after_change(task)
+        flash(_("已交办任务“%(title)s”，时间节点 %(deadline)s。", title=task.title,
+                deadline=task.deadline.isoformat()), "success")
+        return redirect(url_for(".meeting", pk=pk))
+
+    @expose("/<int:pk>/deadline")
+    @has_access
+    def deadline(self, pk: int):  # noqa: ANN201
+        """JSON: the assignment day and the deadline N working days after it."""
+        meeting = load(m.Meeting, pk)
+        assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
+        try:
+            workdays = parse_workdays(request.args.get("workdays"))
+            deadline = ledger.deadline_within(assigned_on, workdays)
+        except DomainError as error:
+            return jsonify(message=error.message), error.status
+        return jsonify(assigned_on=assigned_on.isoformat(), deadline=deadline.isoformat(),
+                       workdays=workdays)
+
+    def _meeting_page(self, meeting: m.Meeting, error: str | None = None,
+                      code: int = 200) -> tuple[str, int]:
+        tasks = db.session.scalars(scoped(m.Task, m.Task.meeting_id == meeting.id)
+                                   .order_by(m.Task.deadline, m.Task.id)).all()
+        own = {p.id for p in meeting.projects}
+        projects = db.session.scalars(scoped(m.Project).order_by(m.Project.code)).all()
+        departments = db.session.scalars(
+            scoped(m.Department, m.Department.active.is_(True)).order_by(m.Department.name)).all()
+        persons = db.session.scalars(scoped(m.Person).order_by(m.Person.name)).all()
+        return self.page(
+            "office/meeting.html", code, meeting=meeting,
+            tasks=tasks, departments=departments, persons=persons, error=error,
+            meeting_projects=[p for p in projects if p.id in own],
+            other_projects=[p for p in projects if p.id not in own],
+            form=request.form if request.method == "POST" else {}, today=status.today(),
+            task_status=lambda v: choices.label(choices.TASK_STATUS, v),
+            title=_("调度会交办"))
+
+
+class QueueView(OfficeView):
+    """A queue of rows waiting for the office, oldest first, paged."""
+
+    def rows(self, query: Select) -> tuple[list, dict]:
+        """The current page of a query's rows, and the paging numbers."""
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(request.args.get("page", 1, type=int), 1), pages)
+        found = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        return found, {"page": page, "pages": pages, "total": total}
+
+
+class FeedbackReviewView(QueueView):
+    """审核: submitted feedback, accepted or returned with a comment."""
+
+    route_base = "/office/review"
+    resource = "FeedbackReview"
+    method_permission_name = {"queue": READ, "review": EDIT}
+    default_view = "queue"
+
+    @expose("/")
+    @has_access
+    def queue(self):  # noqa: ANN201
+        """The submitted feedback, oldest report first."""
+        return self._queue()
+
+    @expose("/<int:pk>", methods=["POST"])
+    @has_access
+    def review(self, pk: int):  # noqa: ANN201
+        """Accept a feedback, or return it with a comment."""
+        feedback = load(m.Feedback, pk)
+        decision = request.form.get("decision")
+        try:
+            if decision not in ("accept", "return"):
+                raise DomainError(_("请选择采纳或退回。"))
+            ledger.review_feedback(feedback, decision == "accept", request.form.get("comment"))
+        except DomainError as error:
+            db.session.rollback()
+            return self._queue(error.message, error.status, pk)
+        message = _("已采纳反馈。") if decision == "accept" else _("已退回反馈。")
+        flash(message, "success")
+        return redirect(url_for(".queue", page=request.args.get("page", 1, type=int)))
+
+    def _queue(self, error: str | None = None, code: int = 200,
+               failed: int | None = None) -> tuple[str, int]:
+        query = scoped(m.Feedback, m.Feedback.review_status == "submitted").order_by(
+            m.Feedback.reported_on, m.Feedback.id)
+        rows, paging = self.rows(query)
+        return self.page("office/review.html", code, rows=rows, paging=paging, error=error,
+                         failed=failed, form=request.form, title=_("反馈审核"))
+
+
+class ExtensionApprovalView(QueueView):
+    """延期审批: pending extension requests, approved or rejected."""
+
+    route_base = "/office/extensions"
+    resource = "ExtensionApproval"
+    method_permission_name = {"pending": READ, "decide": EDIT}
+    default_view = "pending"
+
+    @expose("/")
+    @has_access
+    def pending(self):  # noqa: ANN201
+        """The pending requests, oldest first."""
+        return self._pending()
+
+    @expose("/<int:pk>", methods=["POST"])
+    @has_access
+    def decide(self, pk: int):  # noqa: ANN201
+        """Approve (the deadline moves, the original stays) or reject a request."""
+        extension = load(m.Extension, pk)
+        decision = request.form.get("decision")
+        try:
+            if decision not in ("approve", "reject"):
+                raise DomainError(_("请选择批准或驳回。"))
+            ledger.decide_extension(extension, decision == "approve")
+        except DomainError as error:
+            db.session.rollback()
+            return self._pending(error.message, error.status)
+        message = _("已批准延期。") if decision == "approve" else _("已驳回延期申请。")
+        flash(message, "success")
+        return redirect(url_for(".pending", page=request.args.get("page", 1, type=int)))
+
+    def _pending(self, error: str | None = None, code: int = 200) -> tuple[str, int]:
+        query = scoped(m.Extension, m.Extension.decision == "pending").order_by(
+            m.Extension.requested_on, m.Extension.id)
+        rows, paging = self.rows(query)
+        return self.page("office/extensions.html", code, rows=rows, paging=paging, error=error,
+                         title=_("延期审批"))
+
+
+class UrgeView(OfficeView):
+    """督促 by hand: the chosen tasks, a channel and a message; 督办单 print as notices."""
+
+    route_base = "/office"
+    resource = "Urging"
+    method_permission_name = {"urge_form": EDIT, "urge": EDIT, "notice": READ, "notices": READ}
+    default_view = "urge_form"
+
+    @expose("/urge")
+    @has_access
+    def urge_form(self):  # noqa: ANN201
+        """The form for the tasks chosen (?task=1&task=2), all in scope."""
+        return self._form(self._tasks(request.args.getlist("task")))
+
+    @expose("/urge", methods=["POST"])
+    @has_access
+    def urge(self):  # noqa: ANN201
+        """Record a supervision on each chosen task; notices go to their print page."""
+        tasks = self._tasks(request.form.getlist("task"))
+        channel = request.form.get("channel", "")
+        message = (request.form.get("message") or "").strip()
+        try:
+            if channel not in choices.SUPERVISION_CHANNEL:
+                raise DomainError(_("请选择督促方式。"))
+            if not message:
+                raise DomainError(_("请填写督促内容。"))
+            rows = ledger.urge(tasks, channel, message, status.today())
+        except DomainError as error:
+            db.session.rollback()
+            return self._form(tasks, error.message, error.status)
+        if channel == "notice":
+            return redirect(url_for(".notices", id=[row.id for row in rows]))
+        flash(_("已督促 %(count)s 项任务。", count=len(rows)), "success")
+        return redirect(url_for("SupervisionView.list"))
+
+    @expose("/notice/<int:pk>")
+    @has_access
+    def notice(self, pk: int):  # noqa: ANN201
+        """The printable 督办通知单 of one supervision sent by notice."""
+        return self._notices([pk])
+
+    @expose("/notice/")
+    @has_access
+    def notices(self):  # noqa: ANN201
+        """Several notices (?id=1&id=2), one A4 page each."""
+        return self._notices(request.args.getlist("id"))
+
+    def _tasks(self, raw_ids: list[str]) -> list[m.Task]:
+        ids = {row_id(i) for i in raw_ids}
+        if None in ids:
+            abort(404)
+        tasks = db.session.scalars(scoped(m.Task, m.Task.id.in_(ids)).order_by(m.Task.id)).all()
+        if len(tasks) != len(ids):
+            abort(404)
+        return list(tasks)
+
+    def _form(self, tasks: list[m.Task], error: str | None = None,
+              code: int = 200) -> tuple[str, int]:
+        if not tasks and error is None:
+            error, code = _("请至少选择一项任务。"), 422
+        return self.page("office/urge.html", code, tasks=tasks, error=error,
+                         channels=choices.pairs(choices.SUPERVISION_CHANNEL),
+                         form=request.form, title=_("督促"),
+                         default_message=_("请抓紧推进，按时间节点完成并及时反馈进展。"))
+
+    def _notices(self, raw_ids: list) -> tuple[str, int]:
+        ids = [row_id(i) for i in raw_ids]
+        if not ids or None in ids:
+            abort(404)
+        found = db.session.scalars(scoped(m.Supervision, m.Supervision.id.in_(ids),
+                                          m.Supervision.channel == "notice")).all()
+        by_id = {row.id: row for row in found}
+        if set(by_id) != set(ids):
+            abort(404)
+        cal, conf = status.calendar(), status.settings()
+        notices = [notice_of(by_id[i], cal, conf) for i in dict.fromkeys(ids)]
+        return self.page("office/notice.html", notices=notices, title=_("督办通知单"))
+
+
+def notice_of(row: m.Supervision, cal: rules.Calendar, conf: rules.Settings) -> dict:
+    """What a 督办通知单 says: number, unit, task, deadlines, days overdue on its date."""
+    task = row.task
+    done = task.done_on if task.done_on is not None and task.done_on <= row.sent_on else None
+    _status, overdue = rules.task_status(task.deadline, done, task.cancelled, row.sent_on,
+                                         cal, conf)
+    return {
+        "number": _("督办〔%(year)s〕%(number)s号", year=row.sent_on.year, number=row.id),
+        "task": task, "supervision": row, "overdue_days": overdue,
+        "issuer": ISSUER, "sent_on": format_date(row.sent_on, "long"),
+        "deadline": format_date(task.deadline, "long"),
+        "original_deadline": format_date(task.original_deadline, "long"),
+    }
+
+
+MENU_PAGES = (FeedbackReviewView, ExtensionApprovalView)
+HIDDEN_PAGES = (MeetingAssignView, UrgeView)

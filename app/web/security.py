@@ -1,0 +1,318 @@
+"""The security manager and the four roles of DESIGN.md, stored in the database."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, has_request_context, request
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security import views as fab_views
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import (
+    PermissionViewModelView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+)
+from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_babel import lazy_gettext as _l
+
+from app.domain.labels import joined
+from app.web.permission_labels import permission_label, permission_labels
+
+logger = logging.getLogger(__name__)
+
+READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
+ALL = (READ, ADD, EDIT, DELETE)
+
+# Every resource (a view's class_permission_name) and the menu items showing it.
+LEDGER = (
+    "Department", "Person", "Project", "InvestmentReport", "Meeting", "Task",
+    "Extension", "Feedback", "Supervision", "Problem", "NodeTemplate", "TemplateNode",
+    "Holiday",
+)
+REPORTS = ("Compliance", "Circular")
+# The office's pages (app/web/office.py): read to see them, edit to act on them.
+OFFICE = ("TaskAssignment", "FeedbackReview", "ExtensionApproval", "Urging")
+
+# role -> resource -> permissions. Admin is FAB's admin role: it holds every permission.
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Supervisor": {
+        **{name: ALL for name in LEDGER if name != "Holiday"},
+        "Holiday": (READ,),
+        "Compliance": (READ,),
+        "Circular": (READ,),
+        "MyLedger": (READ, EDIT),
+        **{name: (READ, EDIT) for name in OFFICE},
+    },
+    "DeptStaff": {
+        "Department": (READ,),
+        "Person": (READ, ADD, EDIT),
+        "Project": (READ, ADD, EDIT),
+        "InvestmentReport": ALL,
+        "Meeting": (READ,),
+        "Task": (READ,),
+        "Extension": (READ, ADD),
+        "Feedback": ALL,
+        "Supervision": (READ,),
+        "Problem": (READ, ADD, EDIT),
+        "Holiday": (READ,),
+        "Compliance": (READ,),
+        "MyLedger": (READ, EDIT),
+    },
+    "Leader": {name: (READ,) for name in (*LEDGER, *REPORTS, "MyLedger", *OFFICE)},
+}
+# Background jobs (app/web/job_runs.py): the office runs them now, leaders see how runs went.
+ROLE_PERMISSIONS["Supervisor"]["JobRun"] = (READ, ADD)
+# Excel 导入 (app/web/import_page.py): the office downloads the template and imports files.
+ROLE_PERMISSIONS["Supervisor"]["ExcelImport"] = (READ, ADD)
+ROLE_PERMISSIONS["Leader"]["JobRun"] = (READ,)
+# 提醒 (app/web/notifications.py): everyone reads their own and marks them read; leaders
+# change nothing, so they read only.
+ROLE_PERMISSIONS["Supervisor"]["Notification"] = (READ, EDIT)
+ROLE_PERMISSIONS["DeptStaff"]["Notification"] = (READ, EDIT)
+ROLE_PERMISSIONS["Leader"]["Notification"] = (READ,)
+# 挂图作战 (app/web/dashboard.py): everyone; a department user sees their department.
+for _role in ("Supervisor", "DeptStaff", "Leader"):
+    ROLE_PERMISSIONS[_role]["Dashboard"] = (READ,)
+# 月度督查考核表 (app/web/compliance_pages.py): the office rebuilds a month's table on demand.
+ROLE_PERMISSIONS["Supervisor"]["Compliance"] = (READ, "can_rebuild")
+# 倒排工期 (app/web/chain_pages.py, issue 9): the office plans every project, a department
+# the projects it leads; leaders see the chains.
+ROLE_PERMISSIONS["Supervisor"]["ReverseSchedule"] = (READ, EDIT)
+ROLE_PERMISSIONS["DeptStaff"]["ReverseSchedule"] = (READ, EDIT)
+ROLE_PERMISSIONS["Leader"]["ReverseSchedule"] = (READ,)
+# 审计日志 (app/web/audit_pages.py, resource "AuditLog", can_read only): no role here gets it, so
+# only Admin reads it (FAB grants the admin role every permission of every view when `init`
+# syncs them). A row's 历史记录 needs no grant: it shows on the row's page, to its readers.
+for _grants in ROLE_PERMISSIONS.values():
+    _grants["OpenApi"] = ("can_get",)  # the OpenAPI document at /api/v1/_openapi
+# Everyone sees their own account and changes their own password (FAB grants these to
+# no role by itself); editing one's own name stays with the admin.
+for _grants in ROLE_PERMISSIONS.values():
+    _grants["UserDBModelView"] = ("can_userinfo", "resetmypassword")
+    _grants["ResetMyPasswordView"] = ("can_this_form_get", "can_this_form_post")
+ROLES = ("Admin", *ROLE_PERMISSIONS)
+
+# The methods of CRUD views and REST APIs, folded into four permissions per resource.
+METHOD_PERMISSIONS = {
+    "list": "read", "show": "read", "download": "read", "get": "read", "get_list": "read",
+    "info": "read", "export": "read",
+    "add": "add", "post": "add",
+    "edit": "edit", "put": "edit",
+    "delete": "delete",
+}
+
+
+# The roles keep their names in the database (permissions, config and code use them);
+# pages show these labels instead.
+ROLE_LABELS = {
+    "Admin": _l("系统管理员"),
+    "Supervisor": _l("督查室"),
+    "DeptStaff": _l("责任单位人员"),
+    "Leader": _l("县领导"),
+    "Public": _l("公开"),
+}
+
+
+def role_label(role: object) -> str:
+    """The label of a role (or role name); a role an admin added shows its own name."""
+    name = getattr(role, "name", role)
+    return str(ROLE_LABELS.get(name, name))
+
+
+def _roles(roles: list | None) -> str:
+    return joined(map(role_label, roles or []))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else str(_l("是") if value else _l("否"))
+
+
+def _joined(items: list | None) -> str:
+    return joined(items or [])
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+class RoleLabelledForms:
+    """A security view whose role drop-downs (add, edit, search) list role labels."""
+
+    role_fields = ("roles",)
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form, self.search_form):
+            for name in self.role_fields:
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.kwargs["get_label"] = role_label
+
+
+class SecurityRoutes:
+    """FAB's security screens without their 500s (issue 7's route test found them): an
+    unknown action answered an AttributeError to anyone, logged in or not, and the
+    file-column download a KeyError; no security table keeps files."""
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name: str, pk: str):  # noqa: ANN201
+        if name not in self.actions:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):  # noqa: ANN201
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        return super().action_post()
+
+    @expose("/download/<string:filename>")
+    @has_access
+    def download(self, filename: str):  # noqa: ANN201
+        abort(404)
+
+
+class UserView(SecurityRoutes, RoleLabelledForms, UserDBModelView):
+    """FAB's user screens, with Chinese values instead of True/None/[Admin]."""
+
+    class_permission_name = "UserDBModelView"  # keep FAB's permission names
+    formatters_columns = {
+        "active": _yes_no, "roles": _roles, "groups": _joined,
+        **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
+                                     "created_on", "created_by", "changed_on", "changed_by")},
+    }
+
+
+class RoleView(SecurityRoutes, RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组")}
+    formatters_columns = {"name": role_label, "permissions": permission_labels}
+    # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
+    list_widget = ListWidget
+    show_widget = ShowWidget
+
+    def _init_forms(self) -> None:
+        """The permission drop-downs list "进展反馈：删除", not "can delete on Feedback"."""
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form, self.search_form):
+            field = getattr(form, "permissions", None)
+            if field is not None:
+                field.kwargs["get_label"] = permission_label
+
+
+class GroupView(SecurityRoutes, RoleLabelledForms, UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"),
+                     "users": _l("用户"), "roles": _l("角色")}
+    formatters_columns = {"roles": _roles, "users": _joined, "label": _blank,
+                          "description": _blank}
+
+
+class PermissionOnViewView(SecurityRoutes, RoleLabelledForms, PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("角色")}
+    role_fields = ("role",)
+
+
+class PermissionModelView(SecurityRoutes, fab_views.PermissionModelView):
+    """FAB's permission list (same name: same endpoints and permissions)."""
+
+
+class ViewMenuModelView(SecurityRoutes, fab_views.ViewMenuModelView):
+    """FAB's resource list (same name: same endpoints and permissions)."""
+
+
+def request_cache(name: str) -> dict:
+    """A dict that lives as long as the current request (not the app context, which
+    Flask shares between requests when one is already pushed, as in tests)."""
+    caches = request.__dict__.setdefault("_keyledger_cache", {})
+    return caches.setdefault(name, {})
+
+
+class KeyLedgerSecurityManager(SecurityManager):
+    """FAB's security manager, with the roles of DESIGN.md synced by `flask init`."""
+
+    userdbmodelview = UserView
+    rolemodelview = RoleView
+    permissionviewmodelview = PermissionOnViewView
+    groupmodelview = GroupView
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
+    userstatschartview = None  # it loads Google Charts from the internet
+
+    @property
+    def is_auth_limited(self) -> bool:
+        """Off for FAB's own limit, which counts successful logins too: app.web.accounts applies
+        AUTH_RATE_LIMIT to failed logins only, per user name and address (issue 7)."""
+        return False
+
+    def _has_view_access(self, user: object, permission_name: str, view_name: str) -> bool:
+        """FAB asks once per menu entry and button; load the user's permissions once a request.
+
+        Read from the database at every request, so a change made in Security › List
+        Roles applies from the next page on.
+        """
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        cache = request_cache("user_permissions")
+        key = getattr(user, "id", None)
+        if key not in cache:
+            cache[key] = self.get_user_permissions(user)
+        return (permission_name, view_name) in cache[key]
+
+    def sync_roles(
+        self, menus: list[tuple[str, str, str]], reset: bool = False
+    ) -> dict[str, int]:
+        """Create the four roles; grant each the permissions it lacks on new resources.
+
+        `menus` lists (category, menu entry, resource) of every menu entry. An
+        existing role keeps what an admin changed in Security › List Roles, except
+        with `reset`, which puts every role back to its definition.
+        """
+        added: dict[str, int] = {}
+        for role_name in ROLES:
+            role = self.find_role(role_name)
+            created = role is None
+            if created:
+                role = self.add_role(role_name)
+            if role_name == "Admin":
+                continue
+            wanted = self._role_permission_views(role_name, menus)
+            if reset:
+                role.permissions = []
+            granted = set(map(id, role.permissions))
+            fresh = created or reset
+            count = 0
+            for pv in wanted:
+                if id(pv) in granted:
+                    continue
+                if fresh or pv.view_menu.name in self._new_view_menus:
+                    self.add_permission_role(role, pv)
+                    count += 1
+            added[role_name] = count
+        self.session.commit()
+        return added
+
+    _new_view_menus: set[str] = set()
+
+    def remember_new_view_menus(self, before: set[str]) -> None:
+        """Note the resources created by this sync, so roles are granted them."""
+        now = {vm.name for vm in self.get_all_view_menu()}
+        self._new_view_menus = now - before
+
+    def _role_permission_views(self, role_name: str, menus: list[tuple[str, str, str]]) -> list:
+        grants = ROLE_PERMISSIONS[role_name]
+        pvs = []
+        for resource, perms in grants.items():
+            for perm in perms:
+                pv = self.find_permission_view_menu(perm, resource)
+                if pv is not None:
+                    pvs.append(pv)
+        readable = [(cat, name) for cat, name, res in menus if READ in grants.get(res, ())]
+        for menu in {name for _cat, name in readable} | {cat for cat, _name in readable}:
+            pv = self.find_permission_view_menu("menu_access", menu)
+            if pv is not None:
+                pvs.append(pv)
+        return pvs
