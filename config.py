@@ -82,7 +82,7 @@ class Config:
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = False
     FAB_API_MAX_PAGE_SIZE = 200
-    FAB_INDEX_VIEW = "app.views.HomeView"
+    FAB_INDEX_VIEW = "app.web.crud_kit.HomeView"
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import clock
+from app.domain.accounts import AccountError, create_account
+from app.domain.roles import ROLES
 from app.extensions import db
-from app.web.security import ROLES, role_label
+from app.views import MENU_RESOURCES
 
 
 def init_app(app: Flask) -> None:
@@ -102,8 +104,6 @@ def _record_run(job: str, args: dict) -> m.JobRun:
 
 def sync_permissions(reset: bool = False) -> dict[str, int]:
     """Create the permissions of every view and the four roles (idempotent)."""
-    from app.views import menu_resources
-
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm
     for name in ("Admin", sm.auth_role_public):
@@ -112,7 +112,7 @@ def sync_permissions(reset: bool = False) -> dict[str, int]:
     before = {vm.name for vm in sm.get_all_view_menu()}
     appbuilder.add_permissions(update_perms=True)
     sm.remember_new_view_menus(before)
-    return sm.sync_roles(menu_resources(), reset=reset)
+    return sm.sync_roles(current_app.extensions[MENU_RESOURCES], reset=reset)
 
 
 @click.command("init")
@@ -129,44 +129,6 @@ def init_command(reset_roles: bool) -> None:
         click.echo(f"node templates created: {templates}")
 
 
-def create_account(username: str, role: str, password: str, person_id: int | None) -> object:
-    """A login with one role, tied to a person (and so to a department) when given."""
-    from app.web.accounts import password_problem
-
-    if problem := password_problem(password, username):  # issue 7: the password policy
-        raise click.BadParameter(problem, param_hint="--password")
-    sm = current_app.appbuilder.sm
-    role_row = sm.find_role(role)
-    if role_row is None:
-        raise click.BadParameter(f"no role {role!r}; run `flask --app app init` first")
-    if sm.find_user(username=username) is not None:
-        raise click.BadParameter(f"account {username!r} exists already")
-    person = db.session.get(m.Person, person_id) if person_id else None
-    if person_id and person is None:
-        raise click.BadParameter(f"no person with id {person_id}")
-    if person is not None and person.user_id is not None:
-        raise click.BadParameter(f"person {person_id} has a login already")
-    email = f"{username}@keyledger.local"
-    if person is not None and person.email and sm.find_user(email=person.email) is None:
-        email = person.email
-    # FAB's first and last name: the person's name and title, or the login and its role
-    # (the role's label: the navigation bar shows both names)
-    first, last = (person.name, person.title or "-") if person else (username, role_label(role))
-    user = sm.add_user(username, first, last, email, role_row, password=password)
-    if not user:
-        raise click.ClickException(f"could not create account {username!r}")
-    if person is not None:
-        person.user_id = user.id
-        try:
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            db.session.delete(db.session.merge(user))
-            db.session.commit()
-            raise
-    return user
-
-
 @click.command("create-account")
 @with_appcontext
 @click.argument("username")
@@ -175,7 +137,10 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
 @click.option("--person", "person_id", type=int, default=None, help="id of the person")
 def create_account_command(username: str, role: str, password: str, person_id: int | None) -> None:
     """Create a login tied to a person (and so to a department)."""
-    create_account(username, role, password, person_id)
+    try:
+        create_account(username, role, password, person_id)
+    except AccountError as error:
+        raise click.BadParameter(error.message, param_hint=error.param) from None
     click.echo(f"account {username} ({role}) created")
 
 

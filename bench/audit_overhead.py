@@ -97,13 +97,13 @@ def fresh_app(url: str | None):  # noqa: ANN201
 def timed(app, work: str, workbook: bytes) -> tuple[float, float, int]:  # noqa: ANN001
     """Wall and CPU seconds of one run of `work`, and the audit rows it wrote."""
     from app import models as m
-    from app.domain import audit
+    from app.domain import access
     from app.extensions import db
     from app.files.excel_import import import_workbook
     from app.seed.demo import seed_demo
 
     count = select(func.count()).select_from(m.AuditLog)
-    with app.app_context(), audit.acting_as(f"cli:{work}"):
+    with app.app_context(), access.acting_as(f"cli:{work}"):
         before = db.session.scalar(count)
         started, cpu = time.perf_counter(), time.process_time()
         if work == "seed-demo":

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from app.domain.accounts import password_problem
 from app.seed.demo import DEMO_ACCOUNTS
-from app.web.accounts import password_problem
 from tests import services
 from tests.conftest import Auth, csrf_token
 from tests.world import PASSWORD

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from app import models as m
 from app.domain import status
 from app.extensions import db
-from app.files.circular_docx import percent, render_docx, score_text
+from app.files.circular_columns import percent, score_text
+from app.files.circular_docx import render_docx
 from app.files.circular_xlsx import render_xlsx
 from app.jobs import build_circular
 from tests.conftest import csrf_token

@@ -406,7 +406,7 @@ def test_pages_need_a_login(client):
 @pytest.fixture(scope="module")
 def counted(app, world) -> SimpleNamespace:
     """A department of its own with a login, so the rows it adds touch no other test."""
-    from app.cli import create_account
+    from app.domain.accounts import create_account
     from app.extensions import db
 
     with app.app_context():

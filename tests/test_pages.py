@@ -1,7 +1,7 @@
 """Every page of the portal: nothing from another host, Chinese by default, English on demand.
 
 One crawl per test, as admin on one logged-in client: the home and login pages, the list,
-show, add and edit pages of every CRUD view in app.views.MENU and HIDDEN, the pages without
+show, add and edit pages of every CRUD view in app/web/menu.py's MENU and HIDDEN, the pages without
 arguments of the app's other views (so a view added later is crawled too), FAB's security
 pages and the error page.
 
@@ -23,11 +23,11 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import BaseApi
 from sqlalchemy import String, Text, select
 
-from app import views
 from app.domain import choices
 from app.domain.labels import choices_for
+from app.domain.roles import ROLE_LABELS
 from app.extensions import db
-from app.web.security import ROLE_LABELS
+from app.web import menu as views
 
 OWN_HOST = "localhost"  # the host of Flask's test client
 ZH_SCRIPT = "/static/js/keyledger-zh.js"
@@ -270,7 +270,7 @@ def stored_text(app) -> tuple[set[str], set[str]]:
     """
     from flask_appbuilder.security.sqla.models import Permission, Role, User, ViewMenu
 
-    from app.web.security import ROLES
+    from app.domain.roles import ROLES
 
     typed, security = set(), set()
     with app.app_context():

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from app import models as m
 from app.domain import status
 from app.extensions import db
-from app.views import TASK_STATUS_STYLE, badge, percent
 from app.web import holiday_pages
+from app.web.crud_kit import TASK_STATUS_STYLE, badge, percent
 from tests.conftest import csrf_token
 
 DAY = dt.timedelta(days=1)

@@ -35,7 +35,8 @@ def scale_app():
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.cli import create_account, sync_permissions
+    from app.cli import sync_permissions
+    from app.domain.accounts import create_account
     from app.extensions import db
     from app.seed.scale import seed_scale
     from config import Config
@@ -63,7 +64,7 @@ def scale_app():
 
 def _accounts(login: str, since_person: int) -> None:
     """A staff login for the person with the most tasks among those generated last."""
-    from app.cli import create_account
+    from app.domain.accounts import create_account
     from app.extensions import db
 
     person = db.session.scalar(

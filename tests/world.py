@@ -7,7 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from app import models as m
-from app.cli import create_account
+from app.domain.accounts import create_account
 from app.extensions import db
 
 PASSWORD = "Ledger#2026"

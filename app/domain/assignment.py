@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 
 from app import models as m
 from app.domain import ledger, status
+from app.domain.access import in_scope
 from app.domain.labels import LABELS
-from app.domain.scope import in_scope
+from app.domain.save import guard_write
 from app.domain.validation import DomainError
 from app.extensions import db
-from app.web.crud_base import guard_write
 
 MAX_WORKDAYS = 500  # 限时办结 beyond two working years is a typing error
 MAX_ID = 2**63 - 1  # the largest id a database column holds

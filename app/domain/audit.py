@@ -26,23 +26,18 @@ reminders job's supervisions). Not recorded row by row, by design:
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import click
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapper, Session
 
 from app import models as m
-from app.domain import clock
+from app.domain import access, clock
 from app.extensions import db
-
-_ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
 
 # besides every table with FAB's audit columns (models.Audited): accounts and roles
 SECURITY_TABLES = {"ab_user", "ab_role", "ab_group"}
@@ -64,26 +59,12 @@ COLLECTIONS = {
 _DELETED = "audit_deleted"
 
 
-@contextmanager
-def acting_as(actor: str) -> Iterator[None]:
-    """Record the changes made inside as made by `actor` ("job:refresh_status")."""
-    token = _ACTOR.set(actor)
-    try:
-        yield
-    finally:
-        _ACTOR.reset(token)
-
-
 def current_actor() -> tuple[int | None, str, str | None]:
-    """(user id, username, address): a job, else the request's user, else the CLI command."""
-    actor = _ACTOR.get()
-    if actor:
-        return None, actor, None
-    if has_request_context():
-        user = current_app.appbuilder.sm.current_user
-        if getattr(user, "id", None) is None:
-            return None, "anonymous", request.remote_addr
-        return user.id, user.username, request.remote_addr
+    """(user id, username, address): a job or the request's user (the one door, access.py),
+    else the CLI command."""
+    actor = access.current()
+    if actor is not access.SYSTEM:
+        return actor.user_id, actor.username, actor.address
     command = click.get_current_context(silent=True)
     if command is not None:
         path = command.command_path.split()[1:] or [command.info_name or "?"]

@@ -6,15 +6,12 @@ filters, related-field drop-downs, and the checks on related ids sent by API.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context
-from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import models as m
-from app.web.security import request_cache
+from app.extensions import db
 
-UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
 NO_DEPARTMENT = -1  # a scoped user with no department sees nothing
 
 
@@ -61,63 +58,12 @@ DEPARTMENT_COLUMN = {
 }
 
 
-def current_department_scope() -> int | None:
-    """The department the current user is limited to, or None when unlimited."""
-    if not has_request_context():
-        return None
-    user = current_app.appbuilder.sm.current_user
-    cache = request_cache("department_scope")
-    key = getattr(user, "id", None)
-    if key not in cache:
-        cache[key] = _compute_scope(user)
-    return cache[key]
-
-
-def _compute_scope(user: object) -> int | None:
-    if user is None:
-        return NO_DEPARTMENT
-    if {role.name for role in user.roles} & UNSCOPED_ROLES:
-        return None
-    session = current_app.appbuilder.session
-    dept = session.scalar(select(m.Person.department_id).where(m.Person.user_id == user.id))
-    return dept if dept is not None else NO_DEPARTMENT
-
-
-def is_scoped() -> bool:
-    return current_department_scope() is not None
-
-
-def has_role(name: str) -> bool:
-    """Whether the current user holds a role of this name."""
-    user = current_app.appbuilder.sm.current_user
-    return user is not None and any(role.name == name for role in user.roles)
-
-
-class DepartmentScopeFilter(BaseFilter):
-    """FAB filter: the rows of the current user's department, or all for unscoped roles."""
-
-    name = "department scope"
-    arg_name = None
-
-    def apply(self, query, value):  # noqa: ANN001, ANN201 - FAB's signature
-        department = current_department_scope()
-        if department is None:
-            return query
-        return query.filter(scope_clause(self.model, department))
-
-
-SCOPE = [["id", DepartmentScopeFilter, None]]
-
-
-def in_scope(obj: object) -> bool:
-    """Whether the current user may see or reference this row."""
-    department = current_department_scope()
-    if department is None or obj is None:
-        return True
+def row_in_scope(obj: object, department_id: int) -> bool:
+    """Whether this row (as stored) is one of the department's rows."""
     model = type(obj)
-    session = current_app.appbuilder.session
+    session = db.session
     with session.no_autoflush:  # the row being checked may be pending, half-built
         found = session.scalar(
-            select(model.id).where(model.id == obj.id, scope_clause(model, department))
+            select(model.id).where(model.id == obj.id, scope_clause(model, department_id))
         )
     return found is not None

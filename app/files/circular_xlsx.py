@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from app.files.circular_docx import (
+from app.files.circular_columns import (
     DASH,
     NUMBER,
     OVERDUE,
@@ -24,7 +24,7 @@ from app.files.circular_docx import (
     overdue_mark,
     period_of,
 )
-from app.web.list_export import neutralise
+from app.files.list_xlsx import neutralise
 
 XLSX_FORMATS: dict[str, str] = {"rate": "0.0%", "score": "0.0", "date": "yyyy-mm-dd"}
 THIN = Side(style="thin", color="999999")

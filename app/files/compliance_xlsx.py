@@ -10,7 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from app.domain.text import printable
-from app.web.list_export import neutralise
+from app.files.list_xlsx import neutralise
+from app.reports.compliance import INDICATORS, RATE_OF, rate_class
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -36,7 +37,6 @@ def _headers(sheet) -> None:  # noqa: ANN001
 
 
 def _row(sheet, row) -> None:  # noqa: ANN001
-    from app.web.compliance_pages import INDICATORS, RATE_OF, rate_class
 
     c = row.compliance
     values = [row.rank or "", printable(row.name)]

@@ -16,7 +16,8 @@ from app import models as m
 from app.domain import clock, rules, rules_sql, status
 from app.domain.text import printable
 from app.extensions import db
-from app.files.circular_docx import render_docx, render_xlsx
+from app.files.circular_docx import render_docx
+from app.files.circular_xlsx import render_xlsx
 from app.jobs.build_compliance import rows as compliance_rows
 
 RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app import models as m
 from app.domain import clock
 from app.extensions import db
+from app.jobs.runner import _finish, connection
 
 logger = logging.getLogger(__name__)
 LOST_AFTER = dt.timedelta(minutes=2)  # a run younger than this may still be on its way
@@ -30,8 +31,6 @@ def recover_lost_runs(grace: dt.timedelta = LOST_AFTER) -> list[int]:
     (the runs stay as they are and the next tick looks again)."""
     if not current_app.config.get("REDIS_URL"):
         return []
-    from app.jobs import _finish, connection
-
     cutoff = clock.utcnow() - grace
     runs = db.session.scalars(select(m.JobRun).where(
         m.JobRun.status.in_(("queued", "started")), m.JobRun.queued_at <= cutoff)).all()

@@ -11,6 +11,8 @@ import threading
 from flask import Flask
 
 from app.domain import clock, rules
+from app.jobs.recovery import recover_lost_runs
+from app.jobs.runner import enqueue, parse_args
 
 logger = logging.getLogger(__name__)
 START_HOUR = 1  # local time: the daily jobs run at the first tick after 01:00
@@ -33,9 +35,6 @@ def due_runs(now: dt.datetime) -> list[tuple[str, dt.date, str]]:
 
 def tick(now: dt.datetime | None = None) -> list[int]:
     """Claim and queue the runs due now; returns the ids of the runs this tick queued."""
-    from app.jobs import enqueue, parse_args
-    from app.jobs.recovery import recover_lost_runs
-
     recover_lost_runs()  # runs Redis lost: recorded failed, their claims given back
     now = now or clock.now()
     queued = []
@@ -44,14 +43,6 @@ def tick(now: dt.datetime | None = None) -> list[int]:
         if run is not None:
             queued.append(run.id)
     return queued
-
-
-def cron_tick() -> list[int]:
-    """The function `rq cron` queues every few minutes (see app/jobs/cron.py)."""
-    from app.jobs import worker_app
-
-    with worker_app().app_context():
-        return tick()
 
 
 def start_embedded(app: Flask, every: int = 300) -> threading.Thread:

@@ -1,35 +1,60 @@
 """`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger`: builds the app once per worker
-process; each forked work-horse gets fresh database connections."""
+process; each forked work-horse gets fresh database connections and runs its job inside the
+app. An entry point: the only module of app/jobs/ that builds the app."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from rq import Worker
+from flask import Flask
+from rq import Queue, Worker
 from rq.job import Job
 
-from app.jobs import abandon, execute, worker_app
+from app.extensions import db
+from app.jobs import timetable
+from app.jobs.runner import abandon, execute
+
+_WORKER_APP: Flask | None = None
+
+
+def worker_app() -> Flask:
+    """The app of a worker process, built once (a forked work-horse inherits it)."""
+    global _WORKER_APP
+    if _WORKER_APP is None:
+        from app import create_app
+
+        _WORKER_APP = create_app()
+    return _WORKER_APP
+
+
+def cron_tick() -> list[int]:
+    """The function `rq cron` queues every few minutes (see app/jobs/cron.py)."""
+    with worker_app().app_context():
+        return timetable.tick()
 
 
 def _dispose_pool_in_child() -> None:
     """SQLAlchemy's recipe: a forked child must not reuse the parent's connections."""
-    from app.extensions import db
-
-    app = worker_app()
-    with app.app_context():
+    with worker_app().app_context():
         db.engine.dispose(close=False)
 
 
 class KeyLedgerWorker(Worker):
     """An RQ worker whose jobs share one app built before forking."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         worker_app()
         os.register_at_fork(after_in_child=_dispose_pool_in_child)
         super().__init__(*args, **kwargs)
 
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        """Each job runs inside the worker's app (its configuration, database and session)."""
+        with worker_app().app_context():
+            return super().perform_job(job, queue)
+
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int,
-                                 rusage: object) -> None:
+                                 rusage: Any) -> None:
         """A work-horse killed mid-job (SIGKILL, out of memory) cannot record its run: the
         worker records it failed; the job's transaction was rolled back, nothing was kept."""
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)

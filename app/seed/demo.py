@@ -12,8 +12,8 @@ import click
 from flask import current_app
 
 from app import models as m
-from app.cli import create_account
 from app.domain import clock, rules
+from app.domain.accounts import create_account
 from app.domain.node_templates import ensure_templates
 from app.extensions import db
 

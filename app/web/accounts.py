@@ -1,4 +1,4 @@
-"""Accounts (issue 7): the password policy, failed-login limits, session cookies.
+"""Logins (issue 7): the password policy on FAB's forms, failed-login limits, sessions.
 
 - Passwords: at least PASSWORD_MIN_LENGTH characters, not the user name, not one of the
   common passwords in app/data/common_passwords.txt. FAB's user add and reset-password
@@ -16,9 +16,6 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
-
 from flask import Flask, Response, current_app, has_request_context, request, session
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import gettext as _
@@ -26,27 +23,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-COMMON_PASSWORDS = Path(__file__).resolve().parent / "data" / "common_passwords.txt"
+from app.domain.accounts import password_problem
+
 LOGIN_BLUEPRINTS = ("AuthDBView", "SecurityApi")  # the login form, POST /api/v1/security/login
-
-
-@functools.cache
-def common_passwords() -> frozenset[str]:
-    """The refused passwords, lower case."""
-    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(s.strip().lower() for s in lines if s.strip() and not s.startswith("#"))
-
-
-def password_problem(password: str, username: str | None) -> str | None:
-    """Why this password is refused (in the user's language), or None when it is good."""
-    minimum = current_app.config.get("PASSWORD_MIN_LENGTH", 8)
-    if len(password or "") < minimum:
-        return _("密码至少需要 %(count)s 个字符。", count=minimum)
-    if username and password.strip().lower() == username.strip().lower():
-        return _("密码不能与用户名相同。")
-    if password.strip().lower() in common_passwords():
-        return _("这个密码太常见，很容易被猜中，请换一个。")
-    return None
 
 
 def check_password(password: str, username: str | None = None) -> None:

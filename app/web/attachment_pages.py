@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import attachments as files
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.job_runs import current_user_id

@@ -24,11 +24,12 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app import models as m
 from app.domain import audit, choices
+from app.domain.access import current_department_scope
 from app.domain.labels import LABELS, choices_for, joined
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.roles import role_label
+from app.domain.scope import scope_clause
 from app.extensions import db
 from app.web.permission_labels import permission_label
-from app.web.security import role_label
 
 TABLE_LABELS = {
     "project": _l("重点项目"), "investment_report": _l("投资月报"), "problem": _l("问题清单"),

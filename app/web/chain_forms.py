@@ -6,21 +6,24 @@ recomputes, and nothing is written before "确认生成任务" / "保存调整".
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 
-from flask import request
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
 from app.domain import chain_replan, chains, status
+from app.domain.access import current_department_scope, in_scope
 from app.domain.assignment import parse_date, row_id
-from app.domain.scope import current_department_scope, in_scope, scope_clause
+from app.domain.node_templates import MAX_WORKDAYS
+from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
-from app.web.chain_pages import back_to_project, preview_strip, steps_from_form
-from app.web.chain_strip import chain_items, strip
+from app.reports.chain_strip import Item, chain_items, chain_strips, strip
 
 
 def departments() -> list[m.Department]:
@@ -120,3 +123,84 @@ def saved_message(mode: str, approve: bool, count: int) -> str:
                  "原定时间节点保留。", count=count)
     return _("已记录滞后原因和整改措施；已为 %(count)d 个后续节点提交延期申请，待督查室审批。",
              count=count)
+
+
+RESOURCE = "ReverseSchedule"
+
+
+def load_project(pk: int) -> m.Project:
+    """The project, if its lead department is in the user's scope; 404 otherwise."""
+    query = select(m.Project).where(m.Project.id == pk)
+    department = current_department_scope()
+    if department is not None:
+        query = query.where(scope_clause(m.Project, department))
+    project = db.session.scalar(query)
+    if project is None:
+        abort(404)
+    return project
+
+
+def may_schedule() -> bool:
+    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+
+
+def _workdays(raw: str | None, step: chains.Step) -> int:
+    if raw is None or not raw.strip():
+        return step.workdays
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise DomainError(_("“%(node)s”的工期应为整数个工作日。", node=step.title)) from None
+    if value < 1:
+        raise DomainError(_("“%(node)s”的工期应至少为 1 个工作日。", node=step.title))
+    if value > MAX_WORKDAYS:
+        raise DomainError(_("“%(node)s”的工期不能超过 %(max)d 个工作日。", node=step.title,
+                            max=MAX_WORKDAYS))
+    return value
+
+
+def steps_from_form(template: m.NodeTemplate, form: dict) -> list[chains.Step]:
+    """The template's nodes, with the department, person and duration the user set."""
+    out = []
+    for step in chains.steps_of(template):
+        dept = form.get(f"department-{step.key}")
+        person = form.get(f"person-{step.key}")
+        out.append(replace(
+            step, workdays=_workdays(form.get(f"workdays-{step.key}"), step),
+            department_id=row_id(dept) if dept is not None else step.department_id,
+            person_id=row_id(person) if person else None))
+    return out
+
+
+def preview_strip(name: str, target: dt.date, today: dt.date,
+                  steps: list[chains.Step]) -> object:
+    names = dict(db.session.execute(select(m.Department.id, m.Department.name)).all())
+    people = {}
+    ids = [s.person_id for s in steps if s.person_id]
+    if ids:
+        people = dict(db.session.execute(
+            select(m.Person.id, m.Person.name).where(m.Person.id.in_(ids))).all())
+    return strip(name, target, today, [
+        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""), s.start,
+             s.deadline, s.deadline, "pending") for s in steps])
+
+
+def load_task(task_id: int) -> m.Task:
+    """A task of a chain whose project is in the user's scope; 404 otherwise."""
+    task = db.session.get(m.Task, task_id)
+    if task is None or task.project is None or not in_scope(task.project):
+        abort(404)
+    return task
+
+
+def project_chain_strips(pk: int | str) -> list:
+    """The strips of a project's chains, for its page (the project is in scope there)."""
+    pk = row_id(pk)
+    if pk is None:
+        return []
+    return chain_strips(chains.project_chains(pk), status.today(), status.calendar())
+
+
+def back_to_project(project_id: int, message: str):  # noqa: ANN201
+    flash(message, "success")
+    return redirect(url_for("ProjectView.show", pk=project_id))

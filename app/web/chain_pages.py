@@ -6,82 +6,25 @@ their department leads (app/domain/scope.py). Every POST carries the CSRF token 
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import replace
-
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import chain_replan, chains, status
-from app.domain.assignment import row_id
-from app.domain.node_templates import MAX_WORKDAYS
-from app.domain.scope import current_department_scope, in_scope, scope_clause
-from app.domain.validation import DomainError
+from app.domain import chain_replan
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
 from app.extensions import db
-from app.web.chain_strip import Item, chain_strips, strip
-
-RESOURCE = "ReverseSchedule"
-
-
-def load_project(pk: int) -> m.Project:
-    """The project, if its lead department is in the user's scope; 404 otherwise."""
-    query = select(m.Project).where(m.Project.id == pk)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(m.Project, department))
-    project = db.session.scalar(query)
-    if project is None:
-        abort(404)
-    return project
-
-
-def may_schedule() -> bool:
-    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
-
-
-def _workdays(raw: str | None, step: chains.Step) -> int:
-    if raw is None or not raw.strip():
-        return step.workdays
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise DomainError(_("“%(node)s”的工期应为整数个工作日。", node=step.title)) from None
-    if value < 1:
-        raise DomainError(_("“%(node)s”的工期应至少为 1 个工作日。", node=step.title))
-    if value > MAX_WORKDAYS:
-        raise DomainError(_("“%(node)s”的工期不能超过 %(max)d 个工作日。", node=step.title,
-                            max=MAX_WORKDAYS))
-    return value
-
-
-def steps_from_form(template: m.NodeTemplate, form: dict) -> list[chains.Step]:
-    """The template's nodes, with the department, person and duration the user set."""
-    out = []
-    for step in chains.steps_of(template):
-        dept = form.get(f"department-{step.key}")
-        person = form.get(f"person-{step.key}")
-        out.append(replace(
-            step, workdays=_workdays(form.get(f"workdays-{step.key}"), step),
-            department_id=row_id(dept) if dept is not None else step.department_id,
-            person_id=row_id(person) if person else None))
-    return out
-
-
-def preview_strip(name: str, target: dt.date, today: dt.date,
-                  steps: list[chains.Step]) -> object:
-    names = dict(db.session.execute(select(m.Department.id, m.Department.name)).all())
-    people = {}
-    ids = [s.person_id for s in steps if s.person_id]
-    if ids:
-        people = dict(db.session.execute(
-            select(m.Person.id, m.Person.name).where(m.Person.id.in_(ids))).all())
-    return strip(name, target, today, [
-        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""), s.start,
-             s.deadline, s.deadline, "pending") for s in steps])
+from app.web.chain_forms import (
+    RESOURCE,
+    load_project,
+    load_task,
+    may_schedule,
+    project_chain_strips,
+    replan_page,
+    schedule_page,
+)
 
 
 class ReverseScheduleView(BaseView):
@@ -114,38 +57,13 @@ class ReverseScheduleView(BaseView):
     @expose("/project/<int:pk>/schedule", methods=["GET", "POST"])
     @has_access
     def schedule(self, pk: int):  # noqa: ANN201
-        from app.web.chain_forms import schedule_page
-
         return schedule_page(self, load_project(pk))
 
     @expose("/task/<int:task_id>/replan", methods=["GET", "POST"])
     @has_access
     def replan(self, task_id: int):  # noqa: ANN201
-        from app.web.chain_forms import replan_page
-
         task = load_task(task_id)
         node = chain_replan.chain_node_of(task)
         if node is None:
             abort(404)
         return replan_page(self, node)
-
-
-def load_task(task_id: int) -> m.Task:
-    """A task of a chain whose project is in the user's scope; 404 otherwise."""
-    task = db.session.get(m.Task, task_id)
-    if task is None or task.project is None or not in_scope(task.project):
-        abort(404)
-    return task
-
-
-def project_chain_strips(pk: int | str) -> list:
-    """The strips of a project's chains, for its page (the project is in scope there)."""
-    pk = row_id(pk)
-    if pk is None:
-        return []
-    return chain_strips(chains.project_chains(pk), status.today(), status.calendar())
-
-
-def back_to_project(project_id: int, message: str):  # noqa: ANN201
-    flash(message, "success")
-    return redirect(url_for("ProjectView.show", pk=project_id))

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from app import jobs
 from app import models as m
 from app.domain import choices
+from app.domain.roles import METHOD_PERMISSIONS
 from app.extensions import db
 from app.web.job_runs import local_time
-from app.web.security import METHOD_PERMISSIONS
 
 logger = logging.getLogger(__name__)
 

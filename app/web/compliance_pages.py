@@ -4,108 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import choices, rules, rules_sql, status
+from app.domain import choices, status
+from app.domain.access import current_department_scope
 from app.domain.labels import LABELS
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.scope import scope_clause
 from app.extensions import db
-
-# indicator -> (numerator count, denominator count, label)
-INDICATORS = {
-    "dispatch": ("projects_dispatched", "projects_in_scope", _l("调度")),
-    "supervision": ("tasks_urged", "tasks_open", _l("督促")),
-    "implementation": ("tasks_implemented", "tasks_due", _l("落实")),
-    "feedback": ("tasks_fed_back", "tasks_open", _l("反馈")),
-}
-RATE_OF = {"dispatch": "dispatch_rate", "supervision": "supervision_rate",
-           "implementation": "implementation_rate", "feedback": "feedback_rate"}
-PROJECT_COUNTS = ("projects_in_scope", "projects_dispatched")
-
-
-def parse_period(value: str | None) -> dt.date:
-    """A month YYYY-MM (this month by default); 404 for anything else."""
-    if not value:
-        return rules.month_start(status.today())
-    try:
-        return dt.date.fromisoformat(f"{value}-01")
-    except ValueError:
-        abort(400)
-
-
-def rate_class(value: float | None) -> str:
-    """Cell colour: 100 % green, under 100 % amber, under 60 % red, none grey."""
-    if value is None:
-        return "rate-none"
-    return "rate-full" if value >= 1 else "rate-low" if value < 0.6 else "rate-part"
-
-
-@dataclass
-class TableRow:
-    compliance: m.Compliance
-    name: str
-    rank: int | None
-
-
-def table_rows(period: dt.date) -> list[TableRow]:
-    """The period's rows the user may see: the county first, then departments by rank."""
-    query = select(m.Compliance).where(m.Compliance.period == period)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(m.Compliance, department))
-    rows = db.session.scalars(query).all()
-    county = [r for r in rows if r.department_id is None]
-    departments = {r.department_id: r for r in rows if r.department_id is not None}
-    order = rules.ranking({d: (r.department.name, r.score) for d, r in departments.items()})
-    ranked = [TableRow(departments[d], departments[d].department.name,
-                       place if departments[d].score is not None else None)
-              for place, d in enumerate(order, start=1)]  # nothing to judge: no rank
-    return [TableRow(c, _("全县"), None) for c in county] + ranked
-
-
-def built_day(rows: list[TableRow]) -> dt.date | None:
-    """The local day the rows were built: the `today` their counts were judged on."""
-    if not rows:
-        return None
-    built = max(r.compliance.built_at for r in rows)
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return built.replace(tzinfo=dt.UTC).astimezone(zone).date()
-
-
-def detail_query(period: dt.date, today: dt.date, count: str, missing: bool,
-                 department_id: int | None):  # noqa: ANN201
-    """The rows behind one count (or, with `missing`, behind denominator minus count)."""
-    as_of = rules.compliance_as_of(period, today)
-    project = count in PROJECT_COUNTS
-    conditions = (rules_sql.project_conditions if project else rules_sql.task_conditions)(
-        period, as_of)
-    if count not in conditions:
-        abort(404)
-    model = m.Project if project else m.Task
-    where = conditions[count]
-    if missing:
-        denominator = next((den for num, den, _label in INDICATORS.values() if num == count),
-                           None)
-        if denominator is None:
-            abort(404)
-        where = conditions[denominator] & ~conditions[count]
-    query = select(model).where(where)
-    column = m.Project.lead_department_id if project else m.Task.department_id
-    if department_id is not None:
-        query = query.where(column == department_id)
-    scope = current_department_scope()
-    if scope is not None:
-        query = query.where(scope_clause(model, scope))
-    order = m.Project.code if project else m.Task.deadline
-    return model, query.order_by(order)
+from app.files.compliance_xlsx import compliance_workbook
+from app.reports.compliance import (
+    INDICATORS,
+    RATE_OF,
+    built_day,
+    detail_query,
+    parse_period,
+    rate_class,
+    table_rows,
+)
 
 
 def detail_link(period: dt.date) -> str:
@@ -127,7 +47,7 @@ class ComplianceReportView(BaseView):
 
     route_base = "/compliance"
     default_view = "table"
-    resource = "Compliance"  # the menu entry shows the compliance rows (app.views.MENU)
+    resource = "Compliance"  # the menu entry shows the compliance rows (app/web/menu.py)
     class_permission_name = "Compliance"
     method_permission_name = {"table": "read", "detail": "read", "year": "read",
                               "export": "read", "rebuild": "rebuild"}
@@ -186,8 +106,6 @@ class ComplianceReportView(BaseView):
     @expose("/export/")
     @has_access
     def export(self):  # noqa: ANN201
-        from app.files.compliance_xlsx import compliance_workbook
-
         period = parse_period(request.args.get("period"))
         data = compliance_workbook(period, table_rows(period))
         return send_file(io.BytesIO(data), as_attachment=True,

@@ -11,81 +11,24 @@ from flask_babel import gettext as _
 from marshmallow.validate import OneOf
 from sqlalchemy import Boolean, inspect
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import RelationshipDirection
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app import models as m
-from app.domain import choices, locking, status, validation
+from app.domain import choices, locking, status
+from app.domain.access import ID_LIMIT
 from app.domain.labels import LABELS, choices_for, joined
-from app.domain.scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
+from app.domain.roles import METHOD_PERMISSIONS
+from app.domain.save import guard_write, relationships
 from app.domain.validation import DomainError
 from app.web.list_export import ExportListWidget, export_list
-from app.web.security import METHOD_PERMISSIONS
+from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
-MAX_ID = 2**31 - 1  # the largest id of an integer column: a larger one names no row
-
-# Fields only unscoped roles (the office, admins) may set; staff get the default.
-RESERVED_FIELDS = {
-    m.Person: {"user": None, "is_leader": False},
-    m.Feedback: {"review_status": "submitted", "review_comment": None},
-    m.Extension: {"decision": "pending"},
-    m.Project: {"status_color": "green"},
-    m.Task: {"status": "pending", "overdue_days": 0},
-}
-
-
-def _relationships(model: type) -> list:
-    return [
-        rel for rel in inspect(model).relationships
-        if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)
-        and rel.key not in ("created_by", "changed_by")
-    ]
-
-
 def scoped_rel_fields(model: type) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
-    return {rel.key: SCOPE for rel in _relationships(model)}
-
-
-def guard_write(item: m.Model, adding: bool) -> None:
-    """Check a change: the version read, the table's domain rules, the scoped user's limits."""
-    if not adding:
-        locking.check(item)  # issue 7: a stale form or client is refused with what differs
-    problem = validation.check(item, adding)
-    if problem:
-        raise DomainError(problem)
-    if isinstance(item, m.Person) and not has_role("Admin"):
-        if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
-            raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
-    department = current_department_scope()
-    if department is None:
-        return
-    model = type(item)
-    state = inspect(item)
-    for field, default in RESERVED_FIELDS.get(model, {}).items():
-        if adding:
-            setattr(item, field, default)
-        elif state.attrs[field].history.has_changes():
-            raise DomainError(_("无权修改“%(field)s”。", field=LABELS.get(field, field)), 403)
-    column = DEPARTMENT_COLUMN.get(model)
-    if column:
-        relation = column.removesuffix("_id")
-        setattr(item, relation, current_app.appbuilder.session.get(m.Department, department))
-    for rel in _relationships(model):
-        value = getattr(item, rel.key)
-        targets = value if isinstance(value, list) else [value]
-        if rel.key == "user" or not all(in_scope(t) for t in targets if t is not None):
-            if rel.key == "user" and (value is None or not state.attrs["user"].history
-                                      .has_changes()):
-                continue  # kept as it was: an edit of a person with a login (issue 7)
-            raise DomainError(
-                _("所选的“%(field)s”不存在或不在本单位范围内。",
-                  field=LABELS.get(rel.key, rel.key)),
-                404,
-            )
+    return {rel.key: SCOPE for rel in relationships(model)}
 
 
 def bad_relation(model: type) -> DomainError | None:
@@ -96,7 +39,7 @@ def bad_relation(model: type) -> DomainError | None:
     if not isinstance(body, dict):
         return None
     session = current_app.appbuilder.session
-    for rel in _relationships(model):
+    for rel in relationships(model):
         value = body.get(rel.key)
         if value is None:
             continue
@@ -105,7 +48,7 @@ def bad_relation(model: type) -> DomainError | None:
         if (rel.uselist and not isinstance(value, list)) or not all(
                 isinstance(v, int) and not isinstance(v, bool) for v in values):
             return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
-        if not all(0 < v <= MAX_ID and session.get(rel.mapper.class_, v) for v in values):
+        if not all(0 < v <= ID_LIMIT and session.get(rel.mapper.class_, v) for v in values):
             return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
     return None
 

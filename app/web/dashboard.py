@@ -11,7 +11,8 @@ from sqlalchemy import and_, case, func, or_, select
 
 from app import models as m
 from app.domain import choices, rules, status
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
 from app.extensions import db
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import status
+from app.domain.access import has_role
 from app.domain.labels import joined
-from app.domain.scope import has_role
 from app.extensions import db
 
 WARNED_ROLES = ("Admin", "Supervisor")

@@ -24,10 +24,11 @@ from app import jobs
 from app import models as m
 from app.domain import choices
 from app.domain.labels import LABELS, joined
+from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.crud_base import ScopedModelView, interface
-from app.web.security import METHOD_PERMISSIONS
+from app.web.crud_kit import ChoiceFilterConverter, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,6 @@ class JobRunView(ScopedModelView):
 
     def _init_properties(self) -> None:
         super()._init_properties()
-        from app.views import ChoiceFilterConverter, SearchFilters  # views imports this module
 
         self._filters = SearchFilters(ChoiceFilterConverter, self.datamodel, self.search_columns)
 

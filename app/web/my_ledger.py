@@ -18,7 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from app import models as m
 from app.domain import attachments, choices, ledger, rules, status, validation
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 from app import models as m
 from app.domain import clock
 from app.extensions import db
+from app.web.access import request_cache
 from app.web.job_runs import current_user_id, local_time
-from app.web.security import request_cache
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50

@@ -16,8 +16,9 @@ from sqlalchemy import Select, func, select
 
 from app import models as m
 from app.domain import choices, ledger, rules, status
+from app.domain.access import current_department_scope
 from app.domain.assignment import MAX_ID, assignment_day, parse_workdays, row_id, task_from_form
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 

@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain.labels import joined
+from app.web.access import request_cache
+
+MENU_RESOURCES = "keyledger.menu_resources"  # set by app/views.py when the menu is built
 
 PERMISSIONS = {
     "can_read": _l("查看"),
@@ -74,14 +77,11 @@ def _view_labels() -> dict[str, str]:
 
 def resource_labels() -> dict[str, str]:
     """Every resource (view menu) name the roles may hold, by its Chinese label."""
-    from app.web.security import request_cache  # security imports this module
-
     cache = request_cache("resource_labels") if has_request_context() else {}
     if "labels" not in cache:
-        from app.views import menu_resources
-
         menu = _menu_labels()
-        by_menu = {resource: menu[name] for _cat, name, resource in menu_resources()
+        by_menu = {resource: menu[name]
+                   for _cat, name, resource in current_app.extensions[MENU_RESOURCES]
                    if name in menu}
         cache["labels"] = {**_view_labels(), **by_menu,
                            **{k: str(v) for k, v in RESOURCES.items()}, **menu}

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import status
-from app.domain.scope import current_department_scope, scope_clause
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 

@@ -113,7 +113,7 @@ def channels(app, mailbox, robot) -> Iterator[None]:  # noqa: ANN001
 @pytest.fixture
 def assignee(app) -> Iterator[SimpleNamespace]:  # noqa: ANN001
     """A department and a person in it with an e-mail, a phone and a login; erased after."""
-    from app.cli import create_account
+    from app.domain.accounts import create_account
 
     tag = uuid.uuid4().hex[:8]
     with app.app_context():

@@ -259,7 +259,7 @@ def test_rq_cron_loads_the_schedule_and_queues_the_tick(
                      "rq cron to register and queue its first tick")
             functions = {job.func_name for job in queue.jobs}
         assert process.poll() is None, (tmp_path / "cron.log").read_text()
-        assert functions == {"app.jobs.timetable.cron_tick"}
+        assert functions == {"app.jobs.worker.cron_tick"}
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

@@ -1,0 +1,175 @@
+"""The one door: who is acting, what they may do to which table, and which rows they see.
+
+Every read by id (`load`) and every write (the flush guard, app/domain/write_guard.py) asks
+this module. An *actor* is resolved once per request by the web layer (app/web/access.py,
+from FAB's user, roles and permissions, the ones the role screen 权限管理 › 角色列表 shows);
+jobs and commands act as system actors with no limits. So a permission taken away on the
+role screen holds on every page, form, API and hand-written route alike.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.domain import scope
+from app.domain.validation import DomainError
+from app.extensions import db
+
+READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
+ID_LIMIT = 2**31 - 1  # the largest id an INTEGER primary key holds (PostgreSQL int4)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in user with their permissions and department scope, or the system.
+
+    `permissions` holds (permission, resource) pairs, e.g. ("can_add", "Feedback"); None for
+    a system actor (a job, a command). `department_id` limits the rows seen to one
+    department; None means every department; scope.NO_DEPARTMENT means none.
+    """
+
+    user_id: int | None
+    username: str
+    address: str | None = None
+    permissions: frozenset[tuple[str, str]] | None = None
+    department_id: int | None = None
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def is_system(self) -> bool:
+        return self.permissions is None
+
+    @property
+    def scoped(self) -> bool:
+        """Whether this actor sees one department's rows only."""
+        return self.department_id is not None
+
+    def may(self, permission: str, resource: str) -> bool:
+        """Whether the actor holds `permission` on `resource` (always, for the system)."""
+        return self.permissions is None or (permission, resource) in self.permissions
+
+
+SYSTEM = Actor(user_id=None, username="system")
+ANONYMOUS = Actor(user_id=None, username="anonymous", permissions=frozenset(),
+                  department_id=scope.NO_DEPARTMENT)
+
+_override: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "keyledger_actor", default=None)
+_resolvers: list[Callable[[], Actor | None]] = []
+
+
+def install(resolver: Callable[[], Actor | None]) -> None:
+    """Let the web layer say who acts in a request (None outside one)."""
+    if resolver not in _resolvers:
+        _resolvers.append(resolver)
+
+
+def current() -> Actor:
+    """The acting actor: one set by `acting_as`, else the request's user, else the system."""
+    actor = _override.get()
+    if actor is not None:
+        return actor
+    for resolver in _resolvers:
+        found = resolver()
+        if found is not None:
+            return found
+    return SYSTEM
+
+
+@contextmanager
+def acting_as(name: str) -> Iterator[None]:
+    """Act as a named system actor ("job:refresh_status", "cli:seed-demo") inside."""
+    token = _override.set(Actor(user_id=None, username=name))
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+class Forbidden(DomainError):
+    """The actor lacks the permission: 403."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("您没有执行此操作的权限。"), 403)
+
+
+class NotFound(DomainError):
+    """No such row, or not one the actor may see: 404 (never which of the two)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("未找到该记录，或您无权查看。"), 404)
+
+
+def resource_of(model: type) -> str:
+    """The FAB resource whose permissions govern a table: the model's class name."""
+    return model.__name__
+
+
+def require(permission: str, model: type | str) -> None:
+    """Refuse (403) unless the current actor holds `permission` on the table's resource."""
+    resource = model if isinstance(model, str) else resource_of(model)
+    if not current().may(permission, resource):
+        raise Forbidden()
+
+
+def parse_id(raw: Any) -> int:
+    """A row id as sent in a URL, a form or JSON; anything else is a NotFound (404)."""
+    if isinstance(raw, bool):
+        raise NotFound()
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw or "").strip()
+        if not text.isascii() or not text.isdigit():
+            raise NotFound()
+        value = int(text)
+    if not 0 < value <= ID_LIMIT:
+        raise NotFound()
+    return value
+
+
+def load(model: type[T], raw_id: Any, permission: str = READ) -> T:
+    """The row of `model` with this id, if the current actor may see it (and holds
+    `permission` on its table); else NotFound (404) or Forbidden (403). Scope first: a row
+    out of scope answers 404 whatever else is wrong with the request."""
+    row_id = parse_id(raw_id)
+    actor = current()
+    query = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
+    if actor.scoped:
+        query = query.where(scope.scope_clause(model, actor.department_id))
+    row = db.session.scalars(query).first()
+    if row is None:
+        raise NotFound()
+    require(permission, model)
+    return row
+
+
+def visible(obj: object) -> bool:
+    """Whether the current actor may see (or reference) this row."""
+    actor = current()
+    if obj is None or not actor.scoped:
+        return True
+    return scope.row_in_scope(obj, actor.department_id)
+
+
+def current_department_scope() -> int | None:
+    """The department the current actor is limited to, or None when unlimited."""
+    return current().department_id
+
+
+def in_scope(obj: object) -> bool:
+    """Whether the current actor may see or reference this row (alias of `visible`)."""
+    return visible(obj)
+
+
+def has_role(name: str) -> bool:
+    """Whether the current actor holds a role of this name."""
+    return name in current().roles

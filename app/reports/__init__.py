@@ -1,0 +1,1 @@
+"""Reports: the figures leaders read (compliance, dashboard, circular, investment)."""

@@ -1,0 +1,105 @@
+"""月度督查考核表 as figures: a month's rows in the user's scope, ranked, and the rows behind
+each count (the drill-downs), for the page, the export and the API alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from app import models as m
+from app.domain import clock, rules, rules_sql, status
+from app.domain.access import NotFound, current_department_scope
+from app.domain.scope import scope_clause
+from app.domain.validation import DomainError
+from app.extensions import db
+
+# indicator -> (numerator count, denominator count, label)
+INDICATORS = {
+    "dispatch": ("projects_dispatched", "projects_in_scope", _l("调度")),
+    "supervision": ("tasks_urged", "tasks_open", _l("督促")),
+    "implementation": ("tasks_implemented", "tasks_due", _l("落实")),
+    "feedback": ("tasks_fed_back", "tasks_open", _l("反馈")),
+}
+RATE_OF = {"dispatch": "dispatch_rate", "supervision": "supervision_rate",
+           "implementation": "implementation_rate", "feedback": "feedback_rate"}
+PROJECT_COUNTS = ("projects_in_scope", "projects_dispatched")
+
+
+def parse_period(value: str | None) -> dt.date:
+    """A month YYYY-MM (this month by default); 404 for anything else."""
+    if not value:
+        return rules.month_start(status.today())
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise DomainError(_("月份应为“年-月”，如 2026-11。"), 400) from None
+
+
+def rate_class(value: float | None) -> str:
+    """Cell colour: 100 % green, under 100 % amber, under 60 % red, none grey."""
+    if value is None:
+        return "rate-none"
+    return "rate-full" if value >= 1 else "rate-low" if value < 0.6 else "rate-part"
+
+
+@dataclass
+class TableRow:
+    compliance: m.Compliance
+    name: str
+    rank: int | None
+
+
+def table_rows(period: dt.date) -> list[TableRow]:
+    """The period's rows the user may see: the county first, then departments by rank."""
+    query = select(m.Compliance).where(m.Compliance.period == period)
+    department = current_department_scope()
+    if department is not None:
+        query = query.where(scope_clause(m.Compliance, department))
+    rows = db.session.scalars(query).all()
+    county = [r for r in rows if r.department_id is None]
+    departments = {r.department_id: r for r in rows if r.department_id is not None}
+    order = rules.ranking({d: (r.department.name, r.score) for d, r in departments.items()})
+    ranked = [TableRow(departments[d], departments[d].department.name,
+                       place if departments[d].score is not None else None)
+              for place, d in enumerate(order, start=1)]  # nothing to judge: no rank
+    return [TableRow(c, _("全县"), None) for c in county] + ranked
+
+
+def built_day(rows: list[TableRow]) -> dt.date | None:
+    """The local day the rows were built: the `today` their counts were judged on."""
+    if not rows:
+        return None
+    built = max(r.compliance.built_at for r in rows)
+    return built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
+
+
+def detail_query(period: dt.date, today: dt.date, count: str, missing: bool,
+                 department_id: int | None) -> tuple[type, Select]:
+    """The rows behind one count (or, with `missing`, behind denominator minus count)."""
+    as_of = rules.compliance_as_of(period, today)
+    project = count in PROJECT_COUNTS
+    conditions = (rules_sql.project_conditions if project else rules_sql.task_conditions)(
+        period, as_of)
+    if count not in conditions:
+        raise NotFound()
+    model = m.Project if project else m.Task
+    where = conditions[count]
+    if missing:
+        denominator = next((den for num, den, _label in INDICATORS.values() if num == count),
+                           None)
+        if denominator is None:
+            raise NotFound()
+        where = conditions[denominator] & ~conditions[count]
+    query = select(model).where(where)
+    column = m.Project.lead_department_id if project else m.Task.department_id
+    if department_id is not None:
+        query = query.where(column == department_id)
+    scope = current_department_scope()
+    if scope is not None:
+        query = query.where(scope_clause(model, scope))
+    order = m.Project.code if project else m.Task.deadline
+    return model, query.order_by(order)

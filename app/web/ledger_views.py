@@ -1,0 +1,112 @@
+"""CRUD screens of the ledger: tasks, feedback, reminders, extensions, investment, problems."""
+
+from __future__ import annotations
+
+from flask import redirect, url_for
+from flask_appbuilder.actions import action
+from flask_babel import lazy_gettext as _l
+
+from app import models as m
+from app.domain import choices
+from app.domain.roles import METHOD_PERMISSIONS
+from app.web.crud_base import interface
+from app.web.crud_kit import (
+    AUDIT,
+    NOT_NEGATIVE,
+    PERCENT,
+    TASK_STATUS_STYLE,
+    TitledView,
+    badge,
+)
+
+
+class FeedbackView(TitledView):
+    datamodel = interface(m.Feedback)
+    noun = _l("进展反馈")
+    list_columns = ["task", "reported_on", "percent_complete", "review_status", "progress"]
+    show_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
+                    "next_steps", "review_status", "review_comment", *AUDIT]
+    add_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
+                   "next_steps"]
+    edit_columns = [*add_columns, "review_status", "review_comment"]
+    search_columns = ["reported_on", "review_status", "progress"]
+    base_order = ("reported_on", "desc")
+    validators_columns = {"percent_complete": [PERCENT]}
+    show_template = "feedback_show.html"  # with its attachments (形象进度 photos)
+
+
+class SupervisionView(TitledView):
+    datamodel = interface(m.Supervision)
+    noun = _l("督促记录")
+    list_columns = ["task", "sent_on", "channel", "kind", "message"]
+    show_columns = ["task", "sent_on", "channel", "kind", "message", *AUDIT]
+    add_columns = ["task", "sent_on", "channel", "kind", "message"]
+    edit_columns = add_columns
+    search_columns = ["sent_on", "channel", "kind"]
+    base_order = ("sent_on", "desc")
+
+
+class ExtensionView(TitledView):
+    datamodel = interface(m.Extension)
+    noun = _l("延期申请")
+    list_columns = ["task", "requested_on", "new_deadline", "decision", "reason"]
+    show_columns = ["task", "requested_on", "new_deadline", "reason", "decision", *AUDIT]
+    add_columns = ["task", "requested_on", "new_deadline", "reason"]
+    edit_columns = [*add_columns, "decision"]
+    search_columns = ["requested_on", "decision"]
+    base_order = ("requested_on", "desc")
+
+
+class TaskView(TitledView):
+    datamodel = interface(m.Task)
+    noun = _l("任务台账")
+    list_columns = ["title", "project", "department", "person", "deadline",
+                    "original_deadline", "status", "overdue_days"]
+    show_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                    "assigned_on", "deadline", "original_deadline", "done_on", "cancelled",
+                    "status", "overdue_days", "lag_reason", "measures", *AUDIT]
+    add_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                   "assigned_on", "deadline"]
+    edit_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
+                    "assigned_on", "deadline", "done_on", "cancelled", "lag_reason", "measures"]
+    search_columns = ["title", "department", "status", "deadline", "assigned_on"]
+    base_order = ("deadline", "asc")
+    related_views = [FeedbackView, SupervisionView, ExtensionView]
+    formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE)}
+    method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
+
+    @action("urge", _l("督促"), icon="fa-bullhorn")
+    def urge(self, items):  # noqa: ANN001, ANN201
+        """督促: the chosen tasks (in scope: ScopedModelView checks) on the office's form."""
+        tasks = items if isinstance(items, list) else [items]
+        return redirect(url_for("UrgeView.urge_form", task=[t.id for t in tasks]))
+
+
+class InvestmentReportView(TitledView):
+    datamodel = interface(m.InvestmentReport)
+    noun = _l("投资月报")
+    list_columns = ["project", "period", "amount"]
+    show_columns = ["project", "period", "amount", *AUDIT]
+    add_columns = ["project", "period", "amount"]
+    edit_columns = add_columns
+    search_columns = ["period"]
+    base_order = ("period", "desc")
+    validators_columns = {"amount": [NOT_NEGATIVE]}
+
+
+class ProblemView(TitledView):
+    datamodel = interface(m.Problem)
+    noun = _l("问题清单")
+    list_columns = ["description", "project", "category", "department", "deadline",
+                    "resolved_on"]
+    show_columns = ["project", "description", "category", "raised_on", "department",
+                    "person", "deadline", "coordinating_leader", "resolved_on", "resolution",
+                    *AUDIT]
+    add_columns = ["project", "description", "category", "raised_on", "department", "person",
+                   "deadline", "coordinating_leader"]
+    edit_columns = [*add_columns, "resolved_on", "resolution"]
+    search_columns = ["description", "category", "deadline", "resolved_on"]
+    base_order = ("raised_on", "desc")
+    show_template = "problem_show.html"  # with the escalate and resolve buttons
+
+
