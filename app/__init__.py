@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.domain import audit, locking
+from app.domain import audit, locking, write_guard
 from app.extensions import csrf, db, migrate
 from config import Config
 
@@ -24,6 +24,7 @@ def create_app(config: type | None = None) -> Flask:
     db.init_app(app)
     audit.init_app(app)  # the audit trail (留痕): every flush records its changes
     locking.init_app(app)  # no lost updates: edited rows are claimed by their version
+    write_guard.init_app(app)  # the one door: every write checked against role and scope
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
 

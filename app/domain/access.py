@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.domain import scope
 from app.domain.validation import DomainError
@@ -136,16 +136,29 @@ def parse_id(raw: Any) -> int:
     return value
 
 
+def id_or_none(raw: Any) -> int | None:
+    """A row id as sent, or None when it cannot name a row (for optional fields)."""
+    try:
+        return parse_id(raw)
+    except NotFound:
+        return None
+
+
+def scoped(model: type, *where: Any) -> Select:
+    """SELECT rows of `model` (with these conditions) that the current actor may see."""
+    query = select(model).where(*where)
+    actor = current()
+    if actor.scoped:
+        query = query.where(scope.scope_clause(model, actor.department_id))
+    return query
+
+
 def load(model: type[T], raw_id: Any, permission: str = READ) -> T:
     """The row of `model` with this id, if the current actor may see it (and holds
     `permission` on its table); else NotFound (404) or Forbidden (403). Scope first: a row
     out of scope answers 404 whatever else is wrong with the request."""
     row_id = parse_id(raw_id)
-    actor = current()
-    query = select(model).where(model.id == row_id)  # type: ignore[attr-defined]
-    if actor.scoped:
-        query = query.where(scope.scope_clause(model, actor.department_id))
-    row = db.session.scalars(query).first()
+    row = db.session.scalars(scoped(model, model.id == row_id)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFound()
     require(permission, model)

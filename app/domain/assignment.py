@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from flask_babel import gettext as _
 
 from app import models as m
-from app.domain import ledger, status
+from app.domain import access, ledger, status
 from app.domain.access import in_scope
 from app.domain.labels import LABELS
 from app.domain.save import guard_write
@@ -16,15 +16,11 @@ from app.domain.validation import DomainError
 from app.extensions import db
 
 MAX_WORKDAYS = 500  # 限时办结 beyond two working years is a typing error
-MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 def row_id(raw: object) -> int | None:
     """An id sent in a form or a URL, or None when it cannot be one."""
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdecimal()) or int(text) > MAX_ID:
-        return None
-    return int(text)
+    return access.id_or_none(raw)
 
 
 def parse_date(raw: str | None, missing: str) -> dt.date:

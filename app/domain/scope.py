@@ -49,6 +49,21 @@ def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
     return make() if make else false()
 
 
+def write_clause(model: type, department_id: int) -> ColumnElement[bool]:
+    """The rows of `model` a department-bound user may change: the department's own. Rows
+    they only read are not among them: county leaders (every department sees them), another
+    department's problems on their projects, and shared tables (holidays, compliance)."""
+    d = department_id
+    own = {
+        m.Person: lambda: m.Person.department_id == d,
+        m.Problem: lambda: m.Problem.department_id == d,
+        m.Compliance: lambda: false(),
+        m.Holiday: lambda: false(),
+    }
+    make = own.get(model)
+    return make() if make else scope_clause(model, d)
+
+
 # The column that names a row's own department, forced on add and edit.
 DEPARTMENT_COLUMN = {
     m.Person: "department_id",

@@ -13,9 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
+from app.domain import access
 from app.domain import attachments as files
-from app.domain.access import current_department_scope
-from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.job_runs import current_user_id
@@ -27,15 +26,7 @@ SHOW_ENDPOINT = {"feedback": "FeedbackView.show", "problem": "ProblemView.show"}
 
 def load_owner(kind: str, owner_id: int) -> m.Model:
     """The feedback or problem of this id within the user's scope; 404 otherwise."""
-    model = files.OWNERS[kind][0]
-    query = select(model).where(model.id == owner_id)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(model, department))
-    owner = db.session.scalar(query) if 0 < owner_id < 2**31 else None
-    if owner is None:
-        abort(404)
-    return owner
+    return access.load(files.OWNERS[kind][0], owner_id)
 
 
 def load_attachment(kind: str, owner_id: int, attachment_id: int) -> m.Attachment:
@@ -43,9 +34,9 @@ def load_attachment(kind: str, owner_id: int, attachment_id: int) -> m.Attachmen
     load_owner(kind, owner_id)
     column = getattr(m.Attachment, files.OWNERS[kind][1])
     attachment = db.session.scalar(select(m.Attachment).where(
-        m.Attachment.id == attachment_id, column == owner_id)) if attachment_id < 2**31 else None
+        m.Attachment.id == access.parse_id(attachment_id), column == owner_id))
     if attachment is None:
-        abort(404)
+        raise access.NotFound()
     return attachment
 
 

@@ -10,13 +10,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import chain_replan, chains, status
+from app.domain import access, chain_replan, chains, status
 from app.domain.access import current_department_scope, in_scope
 from app.domain.assignment import parse_date, row_id
 from app.domain.node_templates import MAX_WORKDAYS
@@ -130,14 +130,7 @@ RESOURCE = "ReverseSchedule"
 
 def load_project(pk: int) -> m.Project:
     """The project, if its lead department is in the user's scope; 404 otherwise."""
-    query = select(m.Project).where(m.Project.id == pk)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(m.Project, department))
-    project = db.session.scalar(query)
-    if project is None:
-        abort(404)
-    return project
+    return access.load(m.Project, pk)
 
 
 def may_schedule() -> bool:
@@ -187,9 +180,9 @@ def preview_strip(name: str, target: dt.date, today: dt.date,
 
 def load_task(task_id: int) -> m.Task:
     """A task of a chain whose project is in the user's scope; 404 otherwise."""
-    task = db.session.get(m.Task, task_id)
-    if task is None or task.project is None or not in_scope(task.project):
-        abort(404)
+    task = access.load(m.Task, task_id)
+    if task.project is None:
+        raise access.NotFound()
     return task
 
 

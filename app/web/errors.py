@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from app.domain.validation import DomainError
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202
         return _respond(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):  # noqa: ANN202
+        """A refused change (the flush guard's 403 among them): nothing of it was kept."""
+        db.session.rollback()
+        return _respond(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202

@@ -26,16 +26,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 500
 
 
-def __call__(self, **kwargs) -> Markup:  # noqa: ANN003
-        args = self.template_args
-        kwargs["export_url"] = export_url(args["modelview_name"], args["filters"])
-        return super().__call__(**kwargs)
-
-
 class ExportListWidget(ListWidget):
     """FAB's list, with an "导出 Excel" button carrying the page's filters and order."""
 
     template = "excel/list_widget.html"
+
+    def __call__(self, **kwargs) -> Markup:  # noqa: ANN003
+        args = self.template_args
+        kwargs["export_url"] = export_url(args["modelview_name"], args["filters"])
+        return super().__call__(**kwargs)
 
 
 def export_url(modelview_name: str, filters: object) -> str | None:

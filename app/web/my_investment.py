@@ -19,7 +19,7 @@ from wtforms import DecimalField, IntegerField, MonthField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from app import models as m
-from app.domain import rules, status, validation
+from app.domain import access, rules, status, validation
 from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
@@ -30,7 +30,6 @@ from app.web.my_ledger import (
     can_edit,
     chosen_department,
     department_options,
-    in_scope_or_404,
     page_number,
     parsed,
     refused,
@@ -155,7 +154,7 @@ class MyInvestmentView(BaseView):
     @has_access
     def file(self):  # noqa: ANN201
         form = InvestmentForm()
-        project = in_scope_or_404(m.Project, request.form.get("project_id", 0, type=int))
+        project = access.load(m.Project, request.form.get("project_id"))
         code = 422
         if form.validate():
             try:

@@ -15,10 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import choices, ledger, rules, status
-from app.domain.access import current_department_scope
-from app.domain.assignment import MAX_ID, assignment_day, parse_workdays, row_id, task_from_form
-from app.domain.scope import scope_clause
+from app.domain import access, choices, ledger, rules, status
+from app.domain.assignment import assignment_day, parse_workdays, row_id, task_from_form
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -27,21 +25,6 @@ PAGE_SIZE = 50
 ISSUER = _l("县委县政府督查室")
 
 
-def scoped(model: type, *where: object) -> Select:
-    """SELECT rows of a model, limited to the current user's department scope."""
-    query = select(model).where(*where)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(model, department))
-    return query
-
-
-def load(model: type, pk: int) -> m.Model:
-    """One row by id, in scope, or 404."""
-    row = db.session.scalar(scoped(model, model.id == pk)) if pk <= MAX_ID else None
-    if row is None:
-        abort(404)
-    return row
 
 
 class OfficeView(BaseView):
@@ -74,13 +57,13 @@ class MeetingAssignView(OfficeView):
     @has_access
     def meeting(self, pk: int):  # noqa: ANN201
         """The meeting, its projects, the tasks it assigned and the form to assign one."""
-        return self._meeting_page(load(m.Meeting, pk))
+        return self._meeting_page(access.load(m.Meeting, pk))
 
     @expose("/<int:pk>/assign", methods=["POST"])
     @has_access
     def assign(self, pk: int):  # noqa: ANN201
         """Assign a task from the meeting; 422 and nothing saved on bad input."""
-        meeting = load(m.Meeting, pk)
+        meeting = access.load(m.Meeting, pk)
         try:
             task = task_from_form(meeting, request.form)
         except DomainError as error:
@@ -97,7 +80,7 @@ class MeetingAssignView(OfficeView):
     @has_access
     def deadline(self, pk: int):  # noqa: ANN201
         """JSON: the assignment day and the deadline N working days after it."""
-        meeting = load(m.Meeting, pk)
+        meeting = access.load(m.Meeting, pk)
         assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
         try:
             workdays = parse_workdays(request.args.get("workdays"))
@@ -109,13 +92,14 @@ class MeetingAssignView(OfficeView):
 
     def _meeting_page(self, meeting: m.Meeting, error: str | None = None,
                       code: int = 200) -> tuple[str, int]:
-        tasks = db.session.scalars(scoped(m.Task, m.Task.meeting_id == meeting.id)
+        tasks = db.session.scalars(access.scoped(m.Task, m.Task.meeting_id == meeting.id)
                                    .order_by(m.Task.deadline, m.Task.id)).all()
         own = {p.id for p in meeting.projects}
-        projects = db.session.scalars(scoped(m.Project).order_by(m.Project.code)).all()
+        projects = db.session.scalars(access.scoped(m.Project).order_by(m.Project.code)).all()
         departments = db.session.scalars(
-            scoped(m.Department, m.Department.active.is_(True)).order_by(m.Department.name)).all()
-        persons = db.session.scalars(scoped(m.Person).order_by(m.Person.name)).all()
+            access.scoped(m.Department, m.Department.active.is_(True))
+            .order_by(m.Department.name)).all()
+        persons = db.session.scalars(access.scoped(m.Person).order_by(m.Person.name)).all()
         return self.page(
             "office/meeting.html", code, meeting=meeting,
             tasks=tasks, departments=departments, persons=persons, error=error,
@@ -156,7 +140,7 @@ class FeedbackReviewView(QueueView):
     @has_access
     def review(self, pk: int):  # noqa: ANN201
         """Accept a feedback, or return it with a comment."""
-        feedback = load(m.Feedback, pk)
+        feedback = access.load(m.Feedback, pk)
         decision = request.form.get("decision")
         try:
             if decision not in ("accept", "return"):
@@ -171,7 +155,7 @@ class FeedbackReviewView(QueueView):
 
     def _queue(self, error: str | None = None, code: int = 200,
                failed: int | None = None) -> tuple[str, int]:
-        query = scoped(m.Feedback, m.Feedback.review_status == "submitted").order_by(
+        query = access.scoped(m.Feedback, m.Feedback.review_status == "submitted").order_by(
             m.Feedback.reported_on, m.Feedback.id)
         rows, paging = self.rows(query)
         return self.page("office/review.html", code, rows=rows, paging=paging, error=error,
@@ -196,7 +180,7 @@ class ExtensionApprovalView(QueueView):
     @has_access
     def decide(self, pk: int):  # noqa: ANN201
         """Approve (the deadline moves, the original stays) or reject a request."""
-        extension = load(m.Extension, pk)
+        extension = access.load(m.Extension, pk)
         decision = request.form.get("decision")
         try:
             if decision not in ("approve", "reject"):
@@ -210,7 +194,7 @@ class ExtensionApprovalView(QueueView):
         return redirect(url_for(".pending", page=request.args.get("page", 1, type=int)))
 
     def _pending(self, error: str | None = None, code: int = 200) -> tuple[str, int]:
-        query = scoped(m.Extension, m.Extension.decision == "pending").order_by(
+        query = access.scoped(m.Extension, m.Extension.decision == "pending").order_by(
             m.Extension.requested_on, m.Extension.id)
         rows, paging = self.rows(query)
         return self.page("office/extensions.html", code, rows=rows, paging=paging, error=error,
@@ -268,7 +252,8 @@ class UrgeView(OfficeView):
         ids = {row_id(i) for i in raw_ids}
         if None in ids:
             abort(404)
-        tasks = db.session.scalars(scoped(m.Task, m.Task.id.in_(ids)).order_by(m.Task.id)).all()
+        tasks = db.session.scalars(
+            access.scoped(m.Task, m.Task.id.in_(ids)).order_by(m.Task.id)).all()
         if len(tasks) != len(ids):
             abort(404)
         return list(tasks)
@@ -286,7 +271,7 @@ class UrgeView(OfficeView):
         ids = [row_id(i) for i in raw_ids]
         if not ids or None in ids:
             abort(404)
-        found = db.session.scalars(scoped(m.Supervision, m.Supervision.id.in_(ids),
+        found = db.session.scalars(access.scoped(m.Supervision, m.Supervision.id.in_(ids),
                                           m.Supervision.channel == "notice")).all()
         by_id = {row.id: row for row in found}
         if set(by_id) != set(ids):

@@ -15,9 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import status
+from app.domain import access, status
 from app.domain.access import current_department_scope
-from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -80,14 +79,7 @@ def may_handle(problem: m.Problem) -> bool:
 
 def load_problem(pk: int) -> m.Problem:
     """The problem with this id, within the user's scope; 404 otherwise."""
-    query = select(m.Problem).where(m.Problem.id == pk)
-    department = current_department_scope()
-    if department is not None:
-        query = query.where(scope_clause(m.Problem, department))
-    problem = db.session.scalar(query)
-    if problem is None:
-        abort(404)
-    return problem
+    return access.load(m.Problem, pk)
 
 
 class ProblemActionView(BaseView):

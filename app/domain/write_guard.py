@@ -1,0 +1,149 @@
+"""The flush guard: the one door every write passes, whichever page, form or API made it.
+
+Before a flush writes anything, each inserted, changed or deleted row of a guarded table is
+checked against the acting user (app/domain/access.py): the role must hold the table's
+add, edit or delete permission (the ones 权限管理 › 角色列表 shows), and a department-bound
+user may touch only the rows of their own department — before the change (the row as
+stored) and after it (the row as written, checked inside the same transaction). A refusal
+raises Forbidden, and the flush, with everything the request wrote, is rolled back.
+
+System actors (jobs, commands, the demo) pass. Changes that are only a consequence of an
+allowed change pass too: the computed columns (task status and overdue days, project
+colour), the version counter and FAB's audit columns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from flask import Flask
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app import models as m
+from app.domain import access, scope
+from app.domain.roles import LEDGER
+from app.extensions import db
+
+# never a person's edit: computed by the rules, counted by locking, stamped by FAB
+DERIVED = frozenset({"id", "version", "status", "overdue_days", "status_color", "created_on",
+                     "changed_on", "created_by", "changed_by", "created_by_fk",
+                     "changed_by_fk", "meetings"})
+# columns that a resource other than the table's own governs: 滞后原因和整改措施 are filed
+# from 我的台账 (MyLedger: edit), not through the task's edit form (Task: edit)
+COLUMN_RESOURCES: dict[type, tuple[frozenset[str], str]] = {
+    m.Task: (frozenset({"lag_reason", "measures"}), "MyLedger"),
+}
+# rows that belong to another row: writing them is editing their owner
+OWNED_BY: dict[type, tuple[str, ...]] = {
+    m.Attachment: ("feedback", "problem"),
+    m.ChainNode: ("chain",),
+}
+PENDING = "write_guard_pending"  # session.info: rows to check after the flush wrote them
+
+
+def edited(obj: object) -> set[str]:
+    """The attributes a person changed on this row since it was loaded."""
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()} - DERIVED
+
+
+def _resource(obj: object, permission: str, changed: set[str]) -> tuple[str, str] | None:
+    """The (permission, resource) this write needs, or None when it needs none."""
+    model = type(obj)
+    if model in OWNED_BY:
+        owner = next((getattr(obj, key) for key in OWNED_BY[model] if getattr(obj, key)), None)
+        return _owner_permission(owner)
+    if model is m.TaskChain:
+        return access.EDIT, "ReverseSchedule"
+    if model.__name__ not in LEDGER:
+        return None
+    columns, other = COLUMN_RESOURCES.get(model, (frozenset(), ""))
+    if permission == access.EDIT and changed and changed <= columns:
+        return access.EDIT, other
+    return permission, model.__name__
+
+
+def _owner_permission(owner: object) -> tuple[str, str] | None:
+    if owner is None:
+        return None
+    if isinstance(owner, m.TaskChain):
+        return access.EDIT, "ReverseSchedule"
+    return access.EDIT, type(owner).__name__
+
+
+def _needs(session: Session) -> Iterable[tuple[object, str, set[str]]]:
+    """(row, permission, the fields changed) of every guarded write of this flush."""
+    for obj in session.new:
+        yield obj, access.ADD, edited(obj)
+    for obj in session.dirty:
+        changed = edited(obj)
+        if changed and obj not in session.deleted:
+            yield obj, access.EDIT, changed
+    for obj in session.deleted:
+        yield obj, access.DELETE, set()
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    actor = access.current()
+    if actor.is_system:
+        return
+    after: dict[type, set[object]] = defaultdict(set)
+    before: dict[type, set[object]] = defaultdict(set)
+    for obj, permission, changed in _needs(session):
+        needed = _resource(obj, permission, changed)
+        if needed is None:
+            continue
+        if not actor.may(*needed):
+            raise access.Forbidden()
+        if not actor.scoped:
+            continue
+        if permission != access.ADD:
+            before[type(obj)].add(obj)
+        if permission != access.DELETE:
+            after[type(obj)].add(obj)
+    if before:
+        _check_scope(session, before, actor.department_id)
+    session.info[PENDING] = after
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    pending = session.info.pop(PENDING, None)
+    actor = access.current()
+    if pending and actor.scoped:
+        _check_scope(session, pending, actor.department_id)
+
+
+def _check_scope(session: Session, rows: dict[type, set[object]], department: int) -> None:
+    """Refuse unless every row (as the database holds it now) is the department's to write."""
+    for model, objs in rows.items():
+        target, ids = _scoped_rows(model, objs)
+        if target is None or not ids:
+            continue
+        clause = scope.write_clause(target, department)
+        with session.no_autoflush:
+            found = set(session.scalars(select(target.id).where(target.id.in_(ids), clause)))
+        if found != ids:
+            raise access.Forbidden()
+
+
+def _scoped_rows(model: type, objs: set[object]) -> tuple[type | None, set[int]]:
+    """The table whose scope decides, and the ids to look up (an owned row: its owner's)."""
+    if model in OWNED_BY:
+        owners = [next((getattr(o, k) for k in OWNED_BY[model] if getattr(o, k)), None)
+                  for o in objs]
+        owners = [o for o in owners if o is not None]
+        if not owners:
+            return None, set()
+        return _scoped_rows(type(owners[0]), set(owners))
+    if model is m.TaskChain:
+        return m.Project, {o.project_id for o in objs if o.project_id}
+    return model, {o.id for o in objs if o.id is not None}
+
+
+def init_app(app: Flask) -> None:
+    """Guard the flushes of the app's session (once: the session outlives apps)."""
+    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
