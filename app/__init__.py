@@ -22,9 +22,9 @@ def create_app(config: type | None = None) -> Flask:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", logging.INFO))
 
     db.init_app(app)
+    write_guard.init_app(app)  # the one door: every write checked against role and scope
     audit.init_app(app)  # the audit trail (留痕): every flush records its changes
     locking.init_app(app)  # no lost updates: edited rows are claimed by their version
-    write_guard.init_app(app)  # the one door: every write checked against role and scope
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
 

@@ -35,10 +35,10 @@ DERIVED = frozenset({"id", "version", "status", "overdue_days", "status_color", 
 COLUMN_RESOURCES: dict[type, tuple[frozenset[str], str]] = {
     m.Task: (frozenset({"lag_reason", "measures"}), "MyLedger"),
 }
-# rows that belong to another row: writing them is editing their owner
-OWNED_BY: dict[type, tuple[str, ...]] = {
-    m.Attachment: ("feedback", "problem"),
-    m.ChainNode: ("chain",),
+# rows that belong to another row (its id column, its table): writing them edits the owner
+OWNED_BY: dict[type, tuple[tuple[str, type], ...]] = {
+    m.Attachment: (("feedback_id", m.Feedback), ("problem_id", m.Problem)),
+    m.ChainNode: (("chain_id", m.TaskChain),),
 }
 PENDING = "write_guard_pending"  # session.info: rows to check after the flush wrote them
 
@@ -53,8 +53,7 @@ def _resource(obj: object, permission: str, changed: set[str]) -> tuple[str, str
     """The (permission, resource) this write needs, or None when it needs none."""
     model = type(obj)
     if model in OWNED_BY:
-        owner = next((getattr(obj, key) for key in OWNED_BY[model] if getattr(obj, key)), None)
-        return _owner_permission(owner)
+        return _owner_permission(owner_of(obj))
     if model is m.TaskChain:
         return access.EDIT, "ReverseSchedule"
     if model.__name__ not in LEDGER:
@@ -63,6 +62,20 @@ def _resource(obj: object, permission: str, changed: set[str]) -> tuple[str, str
     if permission == access.EDIT and changed and changed <= columns:
         return access.EDIT, other
     return permission, model.__name__
+
+
+def owner_of(obj: object) -> object | None:
+    """The row an owned row belongs to (a photo's feedback, a node's chain)."""
+    session = db.session
+    for column, model in OWNED_BY[type(obj)]:
+        related = obj.__dict__.get(column.removesuffix("_id"))  # set but not yet flushed
+        if related is not None:
+            return related
+        owner_id = getattr(obj, column)
+        if owner_id is not None:
+            with session.no_autoflush:
+                return session.get(model, owner_id)
+    return None
 
 
 def _owner_permission(owner: object) -> tuple[str, str] | None:
@@ -131,9 +144,7 @@ def _check_scope(session: Session, rows: dict[type, set[object]], department: in
 def _scoped_rows(model: type, objs: set[object]) -> tuple[type | None, set[int]]:
     """The table whose scope decides, and the ids to look up (an owned row: its owner's)."""
     if model in OWNED_BY:
-        owners = [next((getattr(o, k) for k in OWNED_BY[model] if getattr(o, k)), None)
-                  for o in objs]
-        owners = [o for o in owners if o is not None]
+        owners = [owner for owner in map(owner_of, objs) if owner is not None]
         if not owners:
             return None, set()
         return _scoped_rows(type(owners[0]), set(owners))
