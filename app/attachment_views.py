@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from . import attachments as files
 from . import models as m
-from .extensions import db
+from .extensions import appbuilder, db
 from .jobs_views import current_user_id
 from .scope import current_department_scope, scope_clause
 from .validation import DomainError
@@ -70,7 +70,8 @@ class AttachmentView(BaseView):
         load_owner(self.kind, owner_id)
         sent = request.files.get("file")
         try:
-            upload = files.read_upload(sent.stream if sent else None, sent and sent.filename)
+            upload = files.read_upload(sent.stream if sent else None,
+                                       sent.filename if sent else None)
             files.save(self.kind, owner_id, upload, current_user_id())
         except DomainError as error:
             db.session.rollback()
@@ -138,7 +139,7 @@ def attachment_panel(kind: str, pk: int | str) -> dict | None:
         owner_id = int(pk)
     except (TypeError, ValueError):
         return None
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     view = VIEWS[kind]
     rows = files.attachments_of(kind, owner_id)
     items = [{"row": row, "image": files.is_image(row),

@@ -32,15 +32,16 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any, cast
 
 import click
-from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event, inspect
+from flask import Flask, has_request_context, request
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import Mapper, Session
 
 from . import clock
 from . import models as m
-from .extensions import db
+from .extensions import appbuilder, db
 
 _ACTOR: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_actor", default=None)
 
@@ -80,7 +81,7 @@ def current_actor() -> tuple[int | None, str, str | None]:
     if actor:
         return None, actor, None
     if has_request_context():
-        user = current_app.appbuilder.sm.current_user
+        user = appbuilder().sm.current_user
         if getattr(user, "id", None) is None:
             return None, "anonymous", request.remote_addr
         return user.id, user.username, request.remote_addr
@@ -116,7 +117,7 @@ def plain(value: object) -> object:
     return str(value)
 
 
-def _ref(obj: object) -> str:
+def _ref(obj: Any) -> str:
     """A linked row in a many-to-many field: a login by its username, a permission as
     "can_read on Task", others as shown."""
     if hasattr(obj, "view_menu"):
@@ -134,7 +135,7 @@ def _value(key: str, value: object) -> object:
 
 def _fields(mapper: Mapper) -> tuple[list[str], tuple[str, ...]]:
     """The recorded column attributes and many-to-many collections of a model."""
-    table = mapper.local_table.name
+    table = cast(Table, mapper.local_table).name  # a model's table
     skipped = SKIPPED | COMPUTED.get(table, set())
     if mapper.version_id_col is not None:  # issue 7's version counter says nothing new
         skipped = skipped | {mapper.get_property_by_column(mapper.version_id_col).key}
@@ -226,7 +227,7 @@ def record_inserted(session: Session, objs: list) -> None:
         session.connection().execute(m.AuditLog.__table__.insert(), _records(rows))
 
 
-def _records(rows: list[tuple[str, object, dict]]) -> list[dict]:
+def _records(rows: list[tuple[str, Any, dict]]) -> list[dict]:
     user_id, username, address = current_actor()
     now = clock.utcnow()
     return [

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 
 from chinese_calendar import constants
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from . import models as m
 from . import status
-from .extensions import db
+from .extensions import appbuilder, db
 from .labels import joined
 from .scope import has_role
 
@@ -116,4 +116,4 @@ class HolidayCalendarView(BaseView):
 
 def can_prefill() -> bool:
     """Whether the current user may fill the holiday table from chinese-calendar."""
-    return bool(current_app.appbuilder.sm.has_access("can_add", "Holiday"))
+    return bool(appbuilder().sm.has_access("can_add", "Holiday"))

@@ -7,8 +7,10 @@ recomputes, and nothing is written before "确认生成任务" / "保存调整".
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 
 from flask import request
+from flask_appbuilder import BaseView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -48,14 +50,15 @@ def _chosen_template(templates: list[m.NodeTemplate], form: dict) -> m.NodeTempl
     raise DomainError(_("所选的节点模板不存在。"), 404)
 
 
-def schedule_page(view: object, project: m.Project):  # noqa: ANN201
+def schedule_page(view: BaseView, project: m.Project):  # noqa: ANN201
     """倒排工期 of one project: the form, its preview, and the confirmation."""
     today = status.today()
     posted = request.method == "POST"
     form = request.form if posted else request.args
-    page = {"project": project, "templates": chains.templates(), "today": today, "form": form,
-            "steps": [], "strip": None, "warning": None, "error": None, "chosen": None,
-            "departments": departments(), "persons": persons_by_department()}
+    page: dict[str, Any] = {
+        "project": project, "templates": chains.templates(), "today": today, "form": form,
+        "steps": [], "strip": None, "warning": None, "error": None, "chosen": None,
+        "departments": departments(), "persons": persons_by_department()}
     if not page["templates"]:
         page["error"] = _("还没有可用的节点模板，请先在“节点模板”中建立模板及其节点。")
         return view.render_template("chains/schedule.html", title=_l("倒排工期"), **page)
@@ -86,13 +89,13 @@ def schedule_page(view: object, project: m.Project):  # noqa: ANN201
     return view.render_template("chains/schedule.html", title=_l("倒排工期"), **page), code
 
 
-def replan_page(view: object, node: m.ChainNode):  # noqa: ANN201
+def replan_page(view: BaseView, node: m.ChainNode):  # noqa: ANN201
     """调整计划 from a slipped node: preview either option, then save it."""
     today, cal = status.today(), status.calendar()
     form = request.form
-    mode = form.get("mode") if form.get("mode") in replan.MODES else "shift"
+    mode = cast(str, form.get("mode")) if form.get("mode") in replan.MODES else "shift"
     chain = node.chain
-    page = {"node": node, "chain": chain, "form": form, "mode": mode, "plan": None,
+    page: dict[str, Any] = {"node": node, "chain": chain, "form": form, "mode": mode, "plan": None,
             "error": None, "today": today,
             "strip": strip(chain.name, chain.target, today, chain_items(chain, cal))}
     code = 200

@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import choices
 from . import models as m
@@ -88,7 +90,7 @@ def chain_strips(chains: Iterable[m.TaskChain], today: dt.date, cal: Calendar) -
     return [strip(c.name, c.target, today, chain_items(c, cal)) for c in chains if c.nodes]
 
 
-def chain_rows(session: object, project_ids: list[int]) -> list[list[object]]:
+def chain_rows(session: Session, project_ids: list[int]) -> list[list[object]]:
     """The export's chain sheet: one row per node of the projects' chains."""
     rows: list[list[object]] = []
     for low in range(0, len(project_ids), 500):
@@ -111,7 +113,7 @@ def chain_header() -> list[str]:
             _("状态")]
 
 
-def chain_sheet(book: object, project_ids: list[int]) -> None:
+def chain_sheet(book: Workbook, project_ids: list[int]) -> None:
     """The 节点链 sheet of the project export: the nodes of the exported projects' chains."""
     from .excel_export import _text, _write_header
     from .extensions import db

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import cast
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from . import chains, replan, status
 from . import models as m
 from .assignment import row_id
 from .chain_strip import Item, chain_strips, strip
-from .extensions import db
+from .extensions import appbuilder, db
 from .node_templates import MAX_WORKDAYS
 from .scope import current_department_scope, in_scope, scope_clause
 from .validation import DomainError
@@ -40,7 +41,7 @@ def load_project(pk: int) -> m.Project:
 
 
 def may_schedule() -> bool:
-    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+    return appbuilder().sm.has_access("can_edit", RESOURCE)
 
 
 def _workdays(raw: str | None, step: chains.Step) -> int:
@@ -80,8 +81,9 @@ def preview_strip(name: str, target: dt.date, today: dt.date,
         people = dict(db.session.execute(
             select(m.Person.id, m.Person.name).where(m.Person.id.in_(ids))).all())
     return strip(name, target, today, [
-        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""), s.start,
-             s.deadline, s.deadline, "pending") for s in steps])
+        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""),
+             cast(dt.date, s.start), cast(dt.date, s.deadline), cast(dt.date, s.deadline),
+             "pending") for s in steps])  # planned steps: their dates are set
 
 
 class ReverseScheduleView(BaseView):
@@ -138,7 +140,7 @@ def load_task(task_id: int) -> m.Task:
     return task
 
 
-def project_chain_strips(pk: int | str) -> list:
+def project_chain_strips(pk: int | str | None) -> list:
     """The strips of a project's chains, for its page (the project is in scope there)."""
     pk = row_id(pk)
     if pk is None:

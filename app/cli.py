@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from . import clock
 from . import models as m
-from .extensions import db
+from .extensions import appbuilder, db
 from .security import ROLES, role_label
 
 
@@ -104,13 +104,13 @@ def sync_permissions(reset: bool = False) -> dict[str, int]:
     """Create the permissions of every view and the four roles (idempotent)."""
     from .views import menu_resources
 
-    appbuilder = current_app.appbuilder
-    sm = appbuilder.sm
+    fab = appbuilder()
+    sm = fab.sm
     for name in ("Admin", sm.auth_role_public):
         if sm.find_role(name) is None:
             sm.add_role(name)
     before = {vm.name for vm in sm.get_all_view_menu()}
-    appbuilder.add_permissions(update_perms=True)
+    fab.add_permissions(update_perms=True)
     sm.remember_new_view_menus(before)
     return sm.sync_roles(menu_resources(), reset=reset)
 
@@ -135,7 +135,7 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
 
     if problem := password_problem(password, username):  # issue 7: the password policy
         raise click.BadParameter(problem, param_hint="--password")
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     role_row = sm.find_role(role)
     if role_row is None:
         raise click.BadParameter(f"no role {role!r}; run `flask --app app init` first")
@@ -187,7 +187,7 @@ def seed_demo_command() -> None:
 
     if db.session.scalar(select(m.Department.id).limit(1)) is not None:
         click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。Demo data exists already.")
-        sm = current_app.appbuilder.sm
+        sm = appbuilder().sm
         _print_accounts([a for a in DEMO_ACCOUNTS if sm.find_user(username=a[0]) is not None])
         return
     counts = seed_demo()

@@ -15,14 +15,17 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from functools import reduce
+from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from markupsafe import Markup
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -54,18 +57,19 @@ class ExportListWidget(ListWidget):
         return super().__call__(**kwargs)
 
 
-def export_url(modelview_name: str, filters: object) -> str | None:
+def export_url(modelview_name: str, filters: Filters) -> str | None:
     """The export link of a list page; none for a related list shown on another row's page."""
     endpoint = f"{modelview_name}.export"
     related = any(flt.is_related_view for flt, _value in filters.get_filters_values())
     if related or endpoint not in current_app.view_functions:
         return None
     wanted = ("_flt_", f"_oc_{modelview_name}", f"_od_{modelview_name}")
-    args = {key: request.args.getlist(key) for key in request.args if key.startswith(wanted)}
+    args: dict[str, Any] = {key: request.args.getlist(key) for key in request.args
+                            if key.startswith(wanted)}
     return url_for(endpoint, **args)
 
 
-def export_list(view: object) -> Response:
+def export_list(view: ModelView) -> Response:
     """The view's list, filtered and ordered as on its page, as an .xlsx download."""
     title = str(view.list_title or view.datamodel.obj.__name__)
     book = Workbook(write_only=True)
@@ -92,7 +96,7 @@ def export_list(view: object) -> Response:
                      max_age=0)
 
 
-def _rows(view: object, columns: list[str]):  # noqa: ANN202 - a query iterator
+def _rows(view: ModelView, columns: list[str]):  # noqa: ANN202 - a query iterator
     """The list's rows: scope and search filters, the page's order, read in batches."""
     order = get_order_args().get(view.__class__.__name__)
     if order is None or order[0] not in view.order_columns:
@@ -111,7 +115,9 @@ def _rows(view: object, columns: list[str]):  # noqa: ANN202 - a query iterator
 
 def _write_header(sheet: WriteOnlyWorksheet, labels: list[str]) -> None:
     for index, label in enumerate(labels, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(label) + 2)
+        # a write-only sheet has column_dimensions too; the openpyxl stubs leave it out
+        sheet.column_dimensions[get_column_letter(index)].width = max(  # type: ignore[attr-defined]
+            12, 2 * len(label) + 2)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     cells = []
@@ -151,7 +157,8 @@ def _cell(sheet: WriteOnlyWorksheet, column: str, value: object,
         return _text(sheet, joined(shown) if isinstance(shown, list | tuple) else _plain(shown))
     if kind in ("date", "int"):
         return value  # openpyxl's own formats: yyyy-mm-dd, General
-    cell = WriteOnlyCell(sheet, value=value)
+    # a Decimal or a date: openpyxl writes them, its stubs type value as str | float | datetime
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
     cell.number_format = FORMATS[kind]
     return cell
 
@@ -177,7 +184,7 @@ def _plain(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _text(sheet: WriteOnlyWorksheet, value: object) -> str | WriteOnlyCell:
+def _text(sheet: WriteOnlyWorksheet, value: object) -> str | Cell:
     """Text, always text: a leading "=" is not a formula; control characters go."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_TEXT]
     if not text.startswith(FORMULA_START):
@@ -187,7 +194,7 @@ def _text(sheet: WriteOnlyWorksheet, value: object) -> str | WriteOnlyCell:
     return cell
 
 
-def as_text(cell: object) -> None:
+def as_text(cell: Cell) -> None:
     """A cell holding text that starts like a formula: typed text, quote-prefixed, so Excel
     neither evaluates it nor turns it into a formula when someone edits the cell."""
     cell.data_type = "s"

@@ -22,7 +22,7 @@ from wtforms.validators import Optional
 
 from . import choices, jobs
 from . import models as m
-from .extensions import db
+from .extensions import appbuilder, db
 from .labels import LABELS, joined
 from .security import METHOD_PERMISSIONS
 from .validation import DomainError
@@ -105,7 +105,7 @@ def request_run(job: str, value: object, user_id: int | None) -> m.JobRun:
 
 def current_user_id() -> int | None:
     """The id of the logged-in user, by session or by JWT."""
-    return getattr(current_app.appbuilder.sm.current_user, "id", None)
+    return getattr(appbuilder().sm.current_user, "id", None)
 
 
 # --- how a run reads on a page --------------------------------------------------------

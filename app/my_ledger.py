@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from . import attachments, choices, ledger, rules, status, validation
 from . import models as m
-from .extensions import db
+from .extensions import appbuilder, db
 from .scope import current_department_scope, scope_clause
 from .validation import DomainError
 
@@ -97,7 +97,7 @@ def page_number() -> int:
     return min(max(request.args.get("page", 1, type=int), 1), MAX_ID // PAGE_SIZE)
 
 
-def in_scope_or_404(model: type, pk: int | None) -> Any:
+def in_scope_or_404(model: type[m.Model], pk: int | None) -> Any:
     """The row of this id within the user's department scope, or 404."""
     if small_id(pk) is None:
         abort(404)
@@ -121,7 +121,7 @@ def department_options() -> list:
 
 def can_edit() -> bool:
     """Whether the user may use the forms (Leader reads only)."""
-    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+    return appbuilder().sm.has_access("can_edit", RESOURCE)
 
 
 # --- 我的台账 ---------------------------------------------------------------------------
@@ -285,14 +285,16 @@ def report_progress(task: m.Task, form: ProgressForm) -> None:
         db.session.commit()
         return
     db.session.flush()  # the feedback's id, for its attachment
-    user_id = getattr(current_app.appbuilder.sm.current_user, "id", None)
+    user_id = getattr(appbuilder().sm.current_user, "id", None)
     _row, path = attachments.stage("feedback", feedback.id, photo, user_id)
     attachments.commit_or_remove([path])
 
 
 def ask_extension(task: m.Task, form: ExtensionForm) -> None:
     """A request for a later deadline, decided by the office."""
-    ledger.request_extension(task, form.new_deadline.data, form.reason.data, status.today())
+    # a validated form: both required
+    ledger.request_extension(task, cast(dt.date, form.new_deadline.data),
+                             cast(str, form.reason.data), status.today())
 
 
 def record_lag(task: m.Task, form: LagForm) -> None:
@@ -301,4 +303,4 @@ def record_lag(task: m.Task, form: LagForm) -> None:
                                      status.today(), status.calendar(), status.settings())
     if state not in LAGGING:
         raise DomainError(_("只有逾期或临期的任务需要填写滞后原因和整改措施。"))
-    ledger.record_lag(task, form.lag_reason.data, form.measures.data)
+    ledger.record_lag(task, cast(str, form.lag_reason.data), cast(str, form.measures.data))

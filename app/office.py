@@ -12,7 +12,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from . import choices, ledger, rules, status
 from . import models as m
@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 ISSUER = _l("县委县政府督查室")
 
 
-def scoped(model: type, *where: object) -> Select:
+def scoped(model: type[m.Model], *where: ColumnElement[bool]) -> Select:
     """SELECT rows of a model, limited to the current user's department scope."""
     query = select(model).where(*where)
     department = current_department_scope()
@@ -35,7 +35,7 @@ def scoped(model: type, *where: object) -> Select:
     return query
 
 
-def load(model: type, pk: int) -> m.Model:
+def load(model: type[m.Model], pk: int) -> m.Model:
     """One row by id, in scope, or 404."""
     row = db.session.scalar(scoped(model, model.id == pk)) if pk <= MAX_ID else None
     if row is None:

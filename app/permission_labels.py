@@ -3,10 +3,11 @@ FAB's "can delete on Feedback"."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .extensions import appbuilder
 from .labels import joined
 
 PERMISSIONS = {
@@ -53,7 +54,7 @@ RESOURCES = {
 def _menu_labels() -> dict[str, str]:
     """Menu entries and categories (FAB names them in English) by their label."""
     labels = {}
-    for item in current_app.appbuilder.menu.get_list():
+    for item in appbuilder().menu.get_list():
         labels[item.name] = str(item.label or item.name)
         for child in item.childs:
             if child.name != "-":
@@ -64,7 +65,7 @@ def _menu_labels() -> dict[str, str]:
 def _view_labels() -> dict[str, str]:
     """Each view's permission name by its title (a model view's list title)."""
     labels = {}
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         name = getattr(view, "class_permission_name", None)
         title = getattr(view, "list_title", None)
         if name and title and name not in labels:

@@ -6,12 +6,16 @@ filters, related-field drop-downs, and the checks on related ids sent by API.
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context
+from collections.abc import Callable
+
+from flask import has_request_context
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import models as m
+from .extensions import appbuilder
 from .security import request_cache
 
 UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
@@ -23,7 +27,7 @@ def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
     d = department_id
     own_tasks = select(m.Task.id).where(m.Task.department_id == d)
     own_projects = select(m.Project.id).where(m.Project.lead_department_id == d)
-    clauses = {
+    clauses: dict[type, Callable[[], ColumnElement[bool]]] = {
         m.Department: lambda: m.Department.id == d,
         m.Person: lambda: or_(m.Person.department_id == d, m.Person.is_leader.is_(True)),
         m.Project: lambda: m.Project.lead_department_id == d,
@@ -65,7 +69,7 @@ def current_department_scope() -> int | None:
     """The department the current user is limited to, or None when unlimited."""
     if not has_request_context():
         return None
-    user = current_app.appbuilder.sm.current_user
+    user = appbuilder().sm.current_user
     cache = request_cache("department_scope")
     key = getattr(user, "id", None)
     if key not in cache:
@@ -73,12 +77,12 @@ def current_department_scope() -> int | None:
     return cache[key]
 
 
-def _compute_scope(user: object) -> int | None:
+def _compute_scope(user: User | None) -> int | None:
     if user is None:
         return NO_DEPARTMENT
     if {role.name for role in user.roles} & UNSCOPED_ROLES:
         return None
-    session = current_app.appbuilder.session
+    session = appbuilder().session
     dept = session.scalar(select(m.Person.department_id).where(m.Person.user_id == user.id))
     return dept if dept is not None else NO_DEPARTMENT
 
@@ -89,7 +93,7 @@ def is_scoped() -> bool:
 
 def has_role(name: str) -> bool:
     """Whether the current user holds a role of this name."""
-    user = current_app.appbuilder.sm.current_user
+    user = appbuilder().sm.current_user
     return user is not None and any(role.name == name for role in user.roles)
 
 
@@ -109,13 +113,13 @@ class DepartmentScopeFilter(BaseFilter):
 SCOPE = [["id", DepartmentScopeFilter, None]]
 
 
-def in_scope(obj: object) -> bool:
+def in_scope(obj: m.Model | None) -> bool:
     """Whether the current user may see or reference this row."""
     department = current_department_scope()
     if department is None or obj is None:
         return True
     model = type(obj)
-    session = current_app.appbuilder.session
+    session = appbuilder().session
     with session.no_autoflush:  # the row being checked may be pending, half-built
         found = session.scalar(
             select(model.id).where(model.id == obj.id, scope_clause(model, department))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -18,6 +20,7 @@ from wtforms.validators import DataRequired, Optional
 from . import choices, locking, status, validation
 from . import models as m
 from .excel_export import ExportListWidget, export_list
+from .extensions import appbuilder
 from .labels import LABELS, choices_for, joined
 from .scope import DEPARTMENT_COLUMN, SCOPE, current_department_scope, has_role, in_scope
 from .security import METHOD_PERMISSIONS
@@ -28,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_ID = 2**31 - 1  # the largest id of an integer column: a larger one names no row
 
 # Fields only unscoped roles (the office, admins) may set; staff get the default.
-RESERVED_FIELDS = {
+RESERVED_FIELDS: dict[type[m.Model], dict[str, object]] = {
     m.Person: {"user": None, "is_leader": False},
     m.Feedback: {"review_status": "submitted", "review_comment": None},
     m.Extension: {"decision": "pending"},
@@ -37,7 +40,7 @@ RESERVED_FIELDS = {
 }
 
 
-def _relationships(model: type) -> list:
+def _relationships(model: type[m.Model]) -> list:
     return [
         rel for rel in inspect(model).relationships
         if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)
@@ -45,7 +48,7 @@ def _relationships(model: type) -> list:
     ]
 
 
-def scoped_rel_fields(model: type) -> dict[str, list]:
+def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in _relationships(model)}
 
@@ -73,7 +76,7 @@ def guard_write(item: m.Model, adding: bool) -> None:
     column = DEPARTMENT_COLUMN.get(model)
     if column:
         relation = column.removesuffix("_id")
-        setattr(item, relation, current_app.appbuilder.session.get(m.Department, department))
+        setattr(item, relation, appbuilder().session.get(m.Department, department))
     for rel in _relationships(model):
         value = getattr(item, rel.key)
         targets = value if isinstance(value, list) else [value]
@@ -88,14 +91,14 @@ def guard_write(item: m.Model, adding: bool) -> None:
             )
 
 
-def bad_relation(model: type) -> DomainError | None:
+def bad_relation(model: type[m.Model]) -> DomainError | None:
     """A related field of the JSON body that is not the id of an existing row (or a list of
     them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
     unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None
-    session = current_app.appbuilder.session
+    session = appbuilder().session
     for rel in _relationships(model):
         value = body.get(rel.key)
         if value is None:
@@ -110,7 +113,7 @@ def bad_relation(model: type) -> DomainError | None:
     return None
 
 
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
     """Select fields with translated labels for choice columns; check boxes for booleans.
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
@@ -145,10 +148,10 @@ def display(value: object) -> object:
     return value
 
 
-def list_formatters(model: type, columns: list[str]) -> dict:
+def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
     """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
-    out = {}
+    out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
@@ -167,6 +170,15 @@ class ScopedModelView(ModelView):
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str] | None
+    show_columns: list[str] | None
+    edit_columns: list[str]
+    add_form_extra_fields: dict[str, Field] | None
+    edit_form_extra_fields: dict[str, Field] | None
+    search_form_extra_fields: dict[str, Field] | None
+    formatters_columns: dict[str, Callable[..., object]] | None
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         model = self.datamodel.obj
@@ -300,6 +312,12 @@ class ScopedApi(ModelRestApi):
     base_filters = SCOPE
     label_columns = LABELS
     page_size = 25
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str]
+    show_columns: list[str]
+    edit_columns: list[str]
+    validators_columns: dict[str, Any] | None
 
     def __init__(self) -> None:
         model = self.datamodel.obj
