@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import Model
+from flask import current_app
+from flask_appbuilder import AppBuilder, Model
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -22,3 +23,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+def appbuilder() -> AppBuilder:
+    """The current app's AppBuilder: FAB's init_app sets it, Flask's types do not know it."""
+    return current_app.extensions["appbuilder"]

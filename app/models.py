@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_appbuilder import Model
 from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.security.sqla.models import User
@@ -32,6 +32,7 @@ from sqlalchemy.ext.declarative import declared_attr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import choices
+from app.extensions import appbuilder
 
 MONEY = Numeric(14, 2)
 
@@ -64,7 +65,7 @@ class Audited(AuditMixin):
         """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
         if not has_request_context():
             return None
-        return getattr(current_app.appbuilder.sm.current_user, "id", None)
+        return getattr(appbuilder().sm.current_user, "id", None)
 
 
 class Department(Audited, Model):

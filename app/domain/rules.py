@@ -282,7 +282,8 @@ def compliance_table(
     department_ids: list[int],
 ) -> dict[int | None, ComplianceCounts]:
     """Every department's row and the county's (key None) for one period."""
-    table = {None: compliance(period, today, projects, tasks)}
+    table: dict[int | None, ComplianceCounts] = {
+        None: compliance(period, today, projects, tasks)}
     for department in department_ids:
         table[department] = compliance(
             period, today,

@@ -130,7 +130,9 @@ def summary_lines(data: dict) -> list[dict]:
 def render_xlsx(data: dict) -> bytes:
     """The circular as a workbook: 汇总, 排名, 逾期任务, 未反馈任务, 未解决问题."""
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet of a new workbook
+    assert default is not None
+    book.remove(default)
     period = period_of(data)
     _sheet(book, _("汇总"), _("%(year)s年%(month)s月重点项目推进情况督查通报",
                              year=period.year, month=period.month),

@@ -16,7 +16,7 @@ from app import models as m
 from app.domain import access
 from app.domain import attachments as files
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.job_runs import current_user_id
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class AttachmentView(BaseView):
         load_owner(self.kind, owner_id)
         sent = request.files.get("file")
         try:
-            upload = files.read_upload(sent.stream if sent else None, sent and sent.filename)
+            upload = files.read_upload(sent.stream if sent else None,
+                                       sent.filename if sent else None)
             files.save(self.kind, owner_id, upload, current_user_id())
         except DomainError as error:
             db.session.rollback()
@@ -130,7 +131,7 @@ def attachment_panel(kind: str, pk: int | str) -> dict | None:
         owner_id = int(pk)
     except (TypeError, ValueError):
         return None
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     view = VIEWS[kind]
     rows = files.attachments_of(kind, owner_id)
     items = [{"row": row, "image": files.is_image(row),

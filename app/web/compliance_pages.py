@@ -125,5 +125,6 @@ class ComplianceReportView(BaseView):
         except QueueUnavailable:
             flash(_("任务队列暂不可用，请稍后再试。"), "danger")  # shown on the table's page
             return redirect(url_for(".table", period=f"{period:%Y-%m}"))
+        assert run is not None  # None only for a schedule_key already claimed
         flash(_("已提交重新生成（运行记录 %(id)s）。", id=run.id), "success")
         return redirect(url_for(".table", period=f"{period:%Y-%m}"))

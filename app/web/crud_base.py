@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -21,24 +23,25 @@ from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
 from app.domain.validation import DomainError
+from app.extensions import appbuilder
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
-def scoped_rel_fields(model: type) -> dict[str, list]:
+def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
 
 
-def bad_relation(model: type) -> DomainError | None:
+def bad_relation(model: type[m.Model]) -> DomainError | None:
     """A related field of the JSON body that is not the id of an existing row (or a list of
     them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
     unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None
-    session = current_app.appbuilder.session
+    session = appbuilder().session
     for rel in relationships(model):
         value = body.get(rel.key)
         if value is None:
@@ -53,7 +56,7 @@ def bad_relation(model: type) -> DomainError | None:
     return None
 
 
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
     """Select fields with translated labels for choice columns; check boxes for booleans.
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
@@ -88,10 +91,10 @@ def display(value: object) -> object:
     return value
 
 
-def list_formatters(model: type, columns: list[str]) -> dict:
+def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
     """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
-    out = {}
+    out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
@@ -110,6 +113,15 @@ class ScopedModelView(ModelView):
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str] | None
+    show_columns: list[str] | None
+    edit_columns: list[str]
+    add_form_extra_fields: dict[str, Field] | None
+    edit_form_extra_fields: dict[str, Field] | None
+    search_form_extra_fields: dict[str, Field] | None
+    formatters_columns: dict[str, Callable[..., object]] | None
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         model = self.datamodel.obj
@@ -243,6 +255,12 @@ class ScopedApi(ModelRestApi):
     base_filters = SCOPE
     label_columns = LABELS
     page_size = 25
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str]
+    show_columns: list[str]
+    edit_columns: list[str]
+    validators_columns: dict[str, Any] | None
 
     def __init__(self) -> None:
         model = self.datamodel.obj

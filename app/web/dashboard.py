@@ -30,7 +30,7 @@ def counts_by(column) -> dict[str, int]:  # noqa: ANN001
 def overdue_by_month(today: dt.date) -> list[tuple[str, int]]:
     """Tasks open and overdue at the end of each of the last 12 months (one SELECT)."""
     t = m.Task
-    ends = []
+    ends: list[dt.date] = []
     month = rules.month_start(today)
     for _i in range(12):
         ends.insert(0, min(rules.month_end(month), today))

@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def _megabytes(key: str) -> str:
     return f"{current_app.config.get(key, 0) / 1024 / 1024:.0f}"
 
 
-def _respond(status: int, message: str):  # noqa: ANN202
+def _respond(status: int, message: str | None):  # noqa: ANN202
     if request.path.startswith("/api/"):
         return jsonify(message=message), status
     if "user" not in g:  # refused before FAB's before_request (CSRF): the menu needs it
         g.user = current_user
     page = render_template("errors/error.html", status=status, message=message,
-                           appbuilder=current_app.appbuilder)
+                           appbuilder=appbuilder())
     return page, status
 
 

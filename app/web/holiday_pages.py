@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 
 from chinese_calendar import constants
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,7 +23,7 @@ from app import models as m
 from app.domain import status
 from app.domain.access import has_role
 from app.domain.labels import joined
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 WARNED_ROLES = ("Admin", "Supervisor")
 
@@ -116,4 +116,4 @@ class HolidayCalendarView(BaseView):
 
 def can_prefill() -> bool:
     """Whether the current user may fill the holiday table from chinese-calendar."""
-    return bool(current_app.appbuilder.sm.has_access("can_add", "Holiday"))
+    return bool(appbuilder().sm.has_access("can_add", "Holiday"))

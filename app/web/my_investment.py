@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -158,10 +158,11 @@ class MyInvestmentView(BaseView):
         code = 422
         if form.validate():
             try:
-                save_investment(project, form.period.data, form.amount.data)
+                save_investment(project, cast(dt.date, form.period.data),  # validated: required
+                                cast(Decimal, form.amount.data))
             except DomainError as error:
                 db.session.rollback()
-                form.amount.errors.append(error.message)
+                form.amount.errors.append(error.message)  # type: ignore[attr-defined]  # a list
                 code = error.status
             else:
                 flash(_("已保存“%(project)s”%(period)s的完成投资。", project=project.name,
