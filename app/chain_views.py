@@ -96,7 +96,7 @@ class ReverseScheduleView(BaseView):
     method_permission_name = {"index": "read", "schedule": "edit", "replan": "edit"}
     base_permissions = ["can_read", "can_edit"]
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates the project page's strip."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(project_chain_strips)
@@ -105,7 +105,7 @@ class ReverseScheduleView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):  # noqa: ANN201
+    def index(self):
         query = select(m.TaskChain).join(m.Project).order_by(m.TaskChain.id.desc()).limit(100)
         department = current_department_scope()
         if department is not None:
@@ -115,14 +115,14 @@ class ReverseScheduleView(BaseView):
 
     @expose("/project/<int:pk>/schedule", methods=["GET", "POST"])
     @has_access
-    def schedule(self, pk: int):  # noqa: ANN201
+    def schedule(self, pk: int):
         from .chain_schedule import schedule_page
 
         return schedule_page(self, load_project(pk))
 
     @expose("/task/<int:task_id>/replan", methods=["GET", "POST"])
     @has_access
-    def replan(self, task_id: int):  # noqa: ANN201
+    def replan(self, task_id: int):
         from .chain_schedule import replan_page
 
         task = load_task(task_id)
@@ -148,6 +148,6 @@ def project_chain_strips(pk: int | str | None) -> list:
     return chain_strips(chains.project_chains(pk), status.today(), status.calendar())
 
 
-def back_to_project(project_id: int, message: str):  # noqa: ANN201
+def back_to_project(project_id: int, message: str):
     flash(message, "success")
     return redirect(url_for("ProjectView.show", pk=project_id))

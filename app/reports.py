@@ -81,7 +81,7 @@ def built_day(rows: list[TableRow]) -> dt.date | None:
 
 
 def detail_query(period: dt.date, today: dt.date, count: str, missing: bool,
-                 department_id: int | None):  # noqa: ANN201
+                 department_id: int | None):
     """The rows behind one count (or, with `missing`, behind denominator minus count)."""
     as_of = rules.compliance_as_of(period, today)
     project = count in PROJECT_COUNTS
@@ -134,7 +134,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/")
     @has_access
-    def table(self):  # noqa: ANN201
+    def table(self):
         period = parse_period(request.args.get("period"))
         rows = table_rows(period)
         return self.render_template(
@@ -147,7 +147,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/detail/")
     @has_access
-    def detail(self):  # noqa: ANN201
+    def detail(self):
         period = parse_period(request.args.get("period"))
         rows = table_rows(period)
         department = request.args.get("department", type=int)
@@ -168,7 +168,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/year/")
     @has_access
-    def year(self):  # noqa: ANN201
+    def year(self):
         year = request.args.get("year", type=int) or status.today().year
         query = select(m.Compliance).where(
             m.Compliance.period >= dt.date(year, 1, 1), m.Compliance.period <= dt.date(year, 12, 1))
@@ -185,7 +185,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         from .reports_xlsx import compliance_workbook
 
         period = parse_period(request.args.get("period"))
@@ -197,7 +197,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/rebuild/", methods=["POST"])
     @has_access
-    def rebuild(self):  # noqa: ANN201
+    def rebuild(self):
         from .jobs import QueueUnavailable, enqueue, parse_args
 
         period = parse_period(request.form.get("period"))

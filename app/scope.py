@@ -103,7 +103,7 @@ class DepartmentScopeFilter(BaseFilter):
     name = "department scope"
     arg_name = None
 
-    def apply(self, query, value):  # noqa: ANN001, ANN201 - FAB's signature
+    def apply(self, query, value):  # FAB's signature
         department = current_department_scope()
         if department is None:
             return query

@@ -49,7 +49,7 @@ TASK_STATUS_STYLE = {"pending": "primary", "due_soon": "warning", "overdue": "da
 STATUS_COLOR_STYLE = {"green": "success", "yellow": "warning", "red": "danger"}
 
 
-def badge(options: dict, styles: dict):  # noqa: ANN201
+def badge(options: dict, styles: dict):
     """A formatter showing a choice as a coloured label with its translated text."""
 
     def show(value: str | None) -> Markup | str:
@@ -79,7 +79,7 @@ class ChoiceFilterConverter(SQLAFilterConverter):
 class SearchFilters(Filters):
     """FAB's filters; a filter index in the URL that does not exist is ignored, not a 500."""
 
-    def add_filter_index(self, column_name: str, filter_instance_index: int, value: object):  # noqa: ANN201
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value: object):
         options = self._all_filters.get(column_name, [])
         if 0 <= filter_instance_index < len(options):
             self._add_filter(options[filter_instance_index], value)
@@ -90,7 +90,7 @@ class TitledView(ScopedModelView):
 
     noun = _l("记录")
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         self.list_title = self.list_title or self.noun
         self.show_title = _l("查看%(noun)s", noun=self.noun)
         self.add_title = _l("新增%(noun)s", noun=self.noun)
@@ -160,7 +160,7 @@ class TaskView(TitledView):
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
 
     @action("urge", _l("督促"), icon="fa-bullhorn")
-    def urge(self, items):  # noqa: ANN001, ANN201
+    def urge(self, items):
         """督促: the chosen tasks (in scope: ScopedModelView checks) on the office's form."""
         tasks = items if isinstance(items, list) else [items]
         return redirect(url_for("UrgeView.urge_form", task=[t.id for t in tasks]))
@@ -207,7 +207,7 @@ class MeetingView(TitledView):
     method_permission_name = {**METHOD_PERMISSIONS, "assign_tasks": "edit"}
 
     @action("assign", _l("交办任务"), icon="fa-tasks", multiple=False)
-    def assign_tasks(self, item):  # noqa: ANN001, ANN201
+    def assign_tasks(self, item):
         """交办: the meeting's page, where the office assigns tasks from it."""
         return redirect(url_for("MeetingAssignView.meeting", pk=item.id))
 
@@ -350,7 +350,7 @@ MENU = [
 HIDDEN = [TemplateNodeView, ComplianceView]
 
 
-def register(appbuilder) -> None:  # noqa: ANN001
+def register(appbuilder) -> None:
     """Add every view to the menu, and the APIs."""
     from .api import APIS
 

@@ -79,10 +79,10 @@ def _last_person() -> int:
 
 
 @contextmanager
-def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
+def counting(engine) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -92,7 +92,7 @@ def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _page_counts(application) -> dict[str, int]:
     from app import rules, status
     from app.extensions import db
     from app.jobs import build_compliance
@@ -116,7 +116,7 @@ def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _job_counts(application) -> dict[str, int]:
     from app import rules, status
     from app.extensions import db
     from app.jobs import JOBS
@@ -132,7 +132,7 @@ def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _sizes(application) -> dict[str, int]:  # noqa: ANN001
+def _sizes(application) -> dict[str, int]:
     from app.extensions import db
 
     with application.app_context():

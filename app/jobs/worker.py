@@ -23,7 +23,7 @@ def _dispose_pool_in_child() -> None:
 class KeyLedgerWorker(Worker):
     """An RQ worker whose jobs share one app built before forking."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         worker_app()
         os.register_at_fork(after_in_child=_dispose_pool_in_child)
         super().__init__(*args, **kwargs)
