@@ -47,11 +47,11 @@ class Audited(AuditMixin):
     """FAB's audit columns; the user is null for rows written by jobs and the CLI."""
 
     @declared_attr
-    def created_by_fk(cls):  # noqa: N805
+    def created_by_fk(cls):
         return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, index=True)
 
     @declared_attr
-    def changed_by_fk(cls):  # noqa: N805
+    def changed_by_fk(cls):
         return Column(
             Integer,
             ForeignKey("ab_user.id"),

@@ -20,7 +20,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 FILLS = {"rate-full": "C6EFCE", "rate-part": "FFEB9C", "rate-low": "FFC7CE"}
 
 
-def _headers(sheet) -> None:  # noqa: ANN001
+def _headers(sheet) -> None:
     """Two header rows: each indicator over its 完成/应完成/比率 columns."""
     top = [_("名次"), _("责任单位"), _("调度"), "", "", _("督促"), "", "", _("落实"), "", "",
            _("反馈"), "", "", _("逾期任务"), _("得分"), _("是否达标")]
@@ -37,7 +37,7 @@ def _headers(sheet) -> None:  # noqa: ANN001
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _row(sheet, row) -> None:  # noqa: ANN001
+def _row(sheet, row) -> None:
 
     c = row.compliance
     values = [row.rank or "", printable(row.name)]

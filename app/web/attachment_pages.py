@@ -50,7 +50,7 @@ class AttachmentView(BaseView):
     base_permissions = ["can_read", "can_add", "can_edit", "can_delete"]
     method_permission_name = {"upload": "edit", "download": "read", "remove": "edit"}
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `attachment_panel(kind, pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(attachment_panel)
@@ -58,7 +58,7 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/upload", methods=["POST"])
     @has_access
-    def upload(self, owner_id: int):  # noqa: ANN201
+    def upload(self, owner_id: int):
         load_owner(self.kind, owner_id)
         sent = request.files.get("file")
         try:
@@ -73,7 +73,7 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/<int:attachment_id>")
     @has_access
-    def download(self, owner_id: int, attachment_id: int):  # noqa: ANN201
+    def download(self, owner_id: int, attachment_id: int):
         attachment = load_attachment(self.kind, owner_id, attachment_id)
         path = files.stored_path(attachment)
         if not path.is_file():
@@ -89,7 +89,7 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/<int:attachment_id>/delete", methods=["POST"])
     @has_access
-    def remove(self, owner_id: int, attachment_id: int):  # noqa: ANN201
+    def remove(self, owner_id: int, attachment_id: int):
         attachment = load_attachment(self.kind, owner_id, attachment_id)
         name = attachment.filename
         files.delete(attachment)

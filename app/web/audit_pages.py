@@ -170,7 +170,7 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def _current_view():  # noqa: ANN202 - a FAB model view, or None
+def _current_view():  # a FAB model view, or None
     """The model view whose page is being rendered."""
     name = (request.endpoint or "").rpartition(".")[0]
     for view in appbuilder().baseviews:
@@ -289,7 +289,7 @@ class AuditLogView(BaseView):
     method_permission_name = {"search": "read"}
     resource = "AuditLog"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving show pages `row_history(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(row_history)
@@ -297,7 +297,7 @@ class AuditLogView(BaseView):
 
     @expose("/")
     @has_access
-    def search(self):  # noqa: ANN201
+    def search(self):
         search = parse_search(request.args)
         local = zone()
         rows, more = ([], False) if search.errors else search_rows(search, local)

@@ -53,7 +53,7 @@ def _chosen_template(templates: list[m.NodeTemplate], form: dict) -> m.NodeTempl
     raise DomainError(_("所选的节点模板不存在。"), 404)
 
 
-def schedule_page(view: BaseView, project: m.Project):  # noqa: ANN201
+def schedule_page(view: BaseView, project: m.Project):
     """倒排工期 of one project: the form, its preview, and the confirmation."""
     today = status.today()
     posted = request.method == "POST"
@@ -92,7 +92,7 @@ def schedule_page(view: BaseView, project: m.Project):  # noqa: ANN201
     return view.render_template("chains/schedule.html", title=_l("倒排工期"), **page), code
 
 
-def replan_page(view: BaseView, node: m.ChainNode):  # noqa: ANN201
+def replan_page(view: BaseView, node: m.ChainNode):
     """调整计划 from a slipped node: preview either option, then save it."""
     today, cal = status.today(), status.calendar()
     form = request.form
@@ -198,6 +198,6 @@ def project_chain_strips(pk: int | str | None) -> list:
     return chain_strips(chains.project_chains(pk), status.today(), status.calendar())
 
 
-def back_to_project(project_id: int, message: str):  # noqa: ANN201
+def back_to_project(project_id: int, message: str):
     flash(message, "success")
     return redirect(url_for("ProjectView.show", pk=project_id))

@@ -56,7 +56,7 @@ class CircularListWidget(ListWidget):
 
     template = "circulars/list_widget.html"
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         pks = kwargs.get("pks") or []
         c = m.Circular
         query = select(c.id, c.docx.is_not(None), c.xlsx.is_not(None)).where(c.id.in_(pks))
@@ -84,7 +84,7 @@ class CircularFiles:
 
     @expose("/download/<int:pk>/<kind>")
     @has_access
-    def download(self, pk: int, kind: str):  # noqa: ANN201
+    def download(self, pk: int, kind: str):
         """The month's circular as .docx or .xlsx."""
         if kind not in MIMETYPES:
             abort(404)
@@ -97,7 +97,7 @@ class CircularFiles:
 
     @expose("/regenerate/<int:pk>", methods=["POST"])
     @has_access
-    def regenerate(self, pk: int):  # noqa: ANN201
+    def regenerate(self, pk: int):
         """重新生成: run build_circular for the month again (embedded: now)."""
         if not may_regenerate():
             abort(403)

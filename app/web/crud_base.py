@@ -123,7 +123,7 @@ class ScopedModelView(ModelView):
     search_form_extra_fields: dict[str, Field] | None
     formatters_columns: dict[str, Callable[..., object]] | None
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
         rel = scoped_rel_fields(model)
@@ -147,13 +147,13 @@ class ScopedModelView(ModelView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
         return export_list(self)
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
         abort(404)
 
@@ -188,7 +188,7 @@ class ScopedModelView(ModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # noqa: ANN201
+    def add(self):
         widget = self._add()
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -202,7 +202,7 @@ class ScopedModelView(ModelView):
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
-    def edit(self, pk):  # noqa: ANN001, ANN201
+    def edit(self, pk):
         widgets = self._edit(pk)
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -220,7 +220,7 @@ class ScopedModelView(ModelView):
         return self.render_template(self.edit_template, **kwargs)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
-    def action(self, name, pk):  # noqa: ANN001, ANN201
+    def action(self, name, pk):
         """A single-row action, on a row in scope only."""
         if name not in self.actions:
             abort(404)
@@ -233,7 +233,7 @@ class ScopedModelView(ModelView):
         return self.actions[name].func(item)
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         """A list action, on rows in scope only: one id out of scope refuses all."""
         name = request.form.get("action", "")
         if name not in self.actions:
@@ -296,7 +296,7 @@ class ScopedApi(ModelRestApi):
     def post_delete(self, item: m.Model) -> None:
         status.after_change(item)
 
-    def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
+    def _guarded_response(self, call, *args):
         refusal = bad_relation(self.datamodel.obj)
         if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
             return self.response(refusal.status, message=refusal.message)
@@ -311,20 +311,20 @@ class ScopedApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
 
-    def response_422(self, message=None):  # noqa: ANN001, ANN201
+    def response_422(self, message=None):
         """FAB answers a commit the database refused with its own words, SQL included."""
         if isinstance(message, str) and message.startswith("Database exception occurred"):
             logger.warning("refused write on %s: %s", self.resource_name, message)
             message = _("数据不符合约束（重复或取值超出范围），未保存。")
         return super().response_422(message=message)
 
-    def post_headless(self):  # noqa: ANN201
+    def post_headless(self):
         return self._guarded_response(super().post_headless)
 
-    def put_headless(self, pk):  # noqa: ANN001, ANN201
+    def put_headless(self, pk):
         return self._guarded_response(super().put_headless, pk)
 
-    def delete_headless(self, pk):  # noqa: ANN001, ANN201
+    def delete_headless(self, pk):
         return self._guarded_response(super().delete_headless, pk)
 
 
@@ -334,6 +334,6 @@ def interface(model: type) -> SQLAInterface:
     return PagedInterface(model)
 
 
-def back_to_list(view: ModelView):  # noqa: ANN201
+def back_to_list(view: ModelView):
     flash(_("操作完成。"), "success")
     return redirect(view.get_redirect())

@@ -94,7 +94,7 @@ class HolidayCalendarView(BaseView):
     method_permission_name = {"prefill": "add"}
     default_view = "prefill"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `coverage_warnings()` and `can_prefill()`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(coverage_warnings)
@@ -103,7 +103,7 @@ class HolidayCalendarView(BaseView):
 
     @expose("/prefill", methods=["POST"])
     @has_access
-    def prefill(self):  # noqa: ANN201
+    def prefill(self):
         rows = prefill_holidays(this_year_start())
         if rows:
             years = sorted({row.day.year for row in rows})

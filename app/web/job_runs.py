@@ -195,7 +195,7 @@ class JobRunView(ScopedModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # noqa: ANN201
+    def add(self):
         """立即运行: the form (GET); queue the chosen job and go back to the list (POST)."""
         if request.method == "GET":
             return self._run_page()

@@ -34,7 +34,7 @@ class ExportListWidget(ListWidget):
 
     template = "excel/list_widget.html"
 
-    def __call__(self, **kwargs) -> Markup:  # noqa: ANN003
+    def __call__(self, **kwargs) -> Markup:
         args = self.template_args
         kwargs["export_url"] = export_url(args["modelview_name"], args["filters"])
         return super().__call__(**kwargs)
@@ -79,7 +79,7 @@ def export_list(view: ModelView) -> Response:
                      max_age=0)
 
 
-def _rows(view: ModelView, columns: list[str]):  # noqa: ANN202 - a query iterator
+def _rows(view: ModelView, columns: list[str]):  # a query iterator
     """The list's rows: scope and search filters, the page's order, read in batches."""
     order = get_order_args().get(view.__class__.__name__)
     if order is None or order[0] not in view.order_columns:

@@ -147,12 +147,12 @@ class MyInvestmentView(BaseView):
 
     @expose("/")
     @has_access
-    def investment(self):  # noqa: ANN201
+    def investment(self):
         return self._page(chosen_period(status.today()))
 
     @expose("/file", methods=["POST"])
     @has_access
-    def file(self):  # noqa: ANN201
+    def file(self):
         form = InvestmentForm()
         project = access.load(m.Project, request.form.get("project_id"))
         code = 422
@@ -173,7 +173,7 @@ class MyInvestmentView(BaseView):
         return self._page(period, refused(project.id, "investment", form, project.name), code)
 
     def _page(self, period: dt.date, refusal: Refusal | None = None,
-              code: int = 200):  # noqa: ANN202
+              code: int = 200):
         today, page, department = status.today(), page_number(), chosen_department()
         rows = investment_rows(department, period, page)
         progress = rules.time_progress(min(today, dt.date(period.year, 12, 31)))

@@ -193,28 +193,28 @@ class MyLedgerView(BaseView):
 
     @expose("/")
     @has_access
-    def ledger(self):  # noqa: ANN201
+    def ledger(self):
         return self._page()
 
     @expose("/<int:task_id>/feedback", methods=["POST"])
     @has_access
-    def feedback(self, task_id: int):  # noqa: ANN201
+    def feedback(self, task_id: int):
         return self._submit(task_id, "feedback", ProgressForm, report_progress,
                             _("进展已报送。"))
 
     @expose("/<int:task_id>/extension", methods=["POST"])
     @has_access
-    def extension(self, task_id: int):  # noqa: ANN201
+    def extension(self, task_id: int):
         return self._submit(task_id, "extension", ExtensionForm, ask_extension,
                             _("延期申请已提交，等待督查室审批。"))
 
     @expose("/<int:task_id>/lag", methods=["POST"])
     @has_access
-    def lag(self, task_id: int):  # noqa: ANN201
+    def lag(self, task_id: int):
         return self._submit(task_id, "lag", LagForm, record_lag, _("滞后原因和整改措施已保存。"))
 
     def _submit(self, task_id: int, kind: str, form_class: type, action: Any,
-                done: str):  # noqa: ANN202
+                done: str):
         """Check the task is in scope and the form valid, act, and go back to the list."""
         task = access.load(m.Task, task_id)
         form = form_class()
@@ -231,7 +231,7 @@ class MyLedgerView(BaseView):
                 return redirect(url_for(".ledger", department=request.args.get("department")))
         return self._page(refused(task_id, kind, form, task.title), code)
 
-    def _page(self, refusal: Refusal | None = None, code: int = 200):  # noqa: ANN202
+    def _page(self, refusal: Refusal | None = None, code: int = 200):
         today, page = status.today(), page_number()
         department = chosen_department()
         tasks = open_tasks(department, page)

@@ -55,13 +55,13 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>")
     @has_access
-    def meeting(self, pk: int):  # noqa: ANN201
+    def meeting(self, pk: int):
         """The meeting, its projects, the tasks it assigned and the form to assign one."""
         return self._meeting_page(access.load(m.Meeting, pk))
 
     @expose("/<int:pk>/assign", methods=["POST"])
     @has_access
-    def assign(self, pk: int):  # noqa: ANN201
+    def assign(self, pk: int):
         """Assign a task from the meeting; 422 and nothing saved on bad input."""
         meeting = access.load(m.Meeting, pk)
         try:
@@ -78,7 +78,7 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>/deadline")
     @has_access
-    def deadline(self, pk: int):  # noqa: ANN201
+    def deadline(self, pk: int):
         """JSON: the assignment day and the deadline N working days after it."""
         meeting = access.load(m.Meeting, pk)
         assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
@@ -132,13 +132,13 @@ class FeedbackReviewView(QueueView):
 
     @expose("/")
     @has_access
-    def queue(self):  # noqa: ANN201
+    def queue(self):
         """The submitted feedback, oldest report first."""
         return self._queue()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def review(self, pk: int):  # noqa: ANN201
+    def review(self, pk: int):
         """Accept a feedback, or return it with a comment."""
         feedback = access.load(m.Feedback, pk)
         decision = request.form.get("decision")
@@ -172,13 +172,13 @@ class ExtensionApprovalView(QueueView):
 
     @expose("/")
     @has_access
-    def pending(self):  # noqa: ANN201
+    def pending(self):
         """The pending requests, oldest first."""
         return self._pending()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def decide(self, pk: int):  # noqa: ANN201
+    def decide(self, pk: int):
         """Approve (the deadline moves, the original stays) or reject a request."""
         extension = access.load(m.Extension, pk)
         decision = request.form.get("decision")
@@ -211,13 +211,13 @@ class UrgeView(OfficeView):
 
     @expose("/urge")
     @has_access
-    def urge_form(self):  # noqa: ANN201
+    def urge_form(self):
         """The form for the tasks chosen (?task=1&task=2), all in scope."""
         return self._form(self._tasks(request.args.getlist("task")))
 
     @expose("/urge", methods=["POST"])
     @has_access
-    def urge(self):  # noqa: ANN201
+    def urge(self):
         """Record a supervision on each chosen task; notices go to their print page."""
         tasks = self._tasks(request.form.getlist("task"))
         channel = request.form.get("channel", "")
@@ -238,13 +238,13 @@ class UrgeView(OfficeView):
 
     @expose("/notice/<int:pk>")
     @has_access
-    def notice(self, pk: int):  # noqa: ANN201
+    def notice(self, pk: int):
         """The printable 督办通知单 of one supervision sent by notice."""
         return self._notices([pk])
 
     @expose("/notice/")
     @has_access
-    def notices(self):  # noqa: ANN201
+    def notices(self):
         """Several notices (?id=1&id=2), one A4 page each."""
         return self._notices(request.args.getlist("id"))
 

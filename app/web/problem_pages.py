@@ -91,7 +91,7 @@ class ProblemActionView(BaseView):
     method_permission_name = {"escalate": "edit", "resolve": "edit"}
     default_view = "escalate"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `problem_actions(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(problem_actions)
@@ -99,7 +99,7 @@ class ProblemActionView(BaseView):
 
     @expose("/<int:pk>/escalate", methods=["GET", "POST"])
     @has_access
-    def escalate(self, pk: int):  # noqa: ANN201
+    def escalate(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             try:
@@ -114,7 +114,7 @@ class ProblemActionView(BaseView):
 
     @expose("/<int:pk>/resolve", methods=["GET", "POST"])
     @has_access
-    def resolve(self, pk: int):  # noqa: ANN201
+    def resolve(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             today = status.today()

@@ -67,20 +67,20 @@ class SecurityRoutes:
     actions: dict[str, Any]  # the model view's, which this is mixed into
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: str):  # noqa: ANN201
+    def action(self, name: str, pk: str):
         if name not in self.actions:
             abort(404)
         return super().action(name, pk)  # type: ignore[misc]  # the model view's
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         if request.form.get("action") not in self.actions:
             abort(404)
         return super().action_post()  # type: ignore[misc]  # the model view's
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         abort(404)
 
 
