@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_appbuilder import Model
 from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.security.sqla.models import User
@@ -63,7 +63,7 @@ class Audited(AuditMixin):
     @classmethod
     def get_user_id(cls) -> int | None:
         """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
-        if not has_request_context():
+        if not has_request_context() or "user" not in g:  # not a request FAB serves
             return None
         return getattr(appbuilder().sm.current_user, "id", None)
 
