@@ -11,7 +11,6 @@ from app import models as m
 from app.domain import access, ledger, status
 from app.domain.access import in_scope
 from app.domain.labels import LABELS
-from app.domain.save import guard_write
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -87,5 +86,4 @@ def task_from_form(meeting: m.Meeting, form: Mapping[str, str]) -> m.Task:
                   or None, department=department, person=person, project=project,
                   meeting=meeting, assigned_on=assigned_on, deadline=deadline,
                   original_deadline=deadline)
-    guard_write(task, adding=True)  # the task rules every form and the API share
-    return task
+    return task  # checked and saved by the one save path (save.save)

@@ -89,10 +89,10 @@ def affected(item: m.Model) -> tuple[list[m.Task], set[int]]:
     return tasks, projects
 
 
-def refresh_affected(rows: Iterable[m.Model]) -> None:
-    """Bring the statuses these changed rows touch up to date (not committed)."""
+def refresh_affected(rows: Iterable[m.Model], projects: Iterable[int] = ()) -> None:
+    """Bring the statuses these changed rows (and projects) touch up to date (not committed)."""
     tasks: list[m.Task] = []
-    projects: set[int] = set()
+    projects = set(projects)
     for row in rows:
         more, ids = affected(row)
         tasks += [t for t in more if t in db.session and t not in tasks]

@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import models as m
-from app.domain import locking, status
+from app.domain import locking
 from app.domain.access import ID_LIMIT
 from app.domain.labels import LABELS, choices_for
 from app.domain.roles import METHOD_PERMISSIONS
@@ -87,15 +87,6 @@ class ScopedApi(ModelRestApi):
 
     def pre_update(self, item: m.Model) -> None:
         guard_write(item, adding=False)
-
-    def post_add(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_update(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_delete(self, item: m.Model) -> None:
-        status.after_change(item)
 
     def _guarded_response(self, call, *args):
         refusal = bad_relation(self.datamodel.obj)

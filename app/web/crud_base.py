@@ -14,7 +14,7 @@ from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app import models as m
-from app.domain import choices, locking, status
+from app.domain import choices, locking
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
@@ -135,15 +135,6 @@ class ScopedModelView(ModelView):
 
     def pre_update(self, item: m.Model) -> None:
         self._guarded(item, adding=False)
-
-    def post_add(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_update(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_delete(self, item: m.Model) -> None:
-        status.after_change(item)
 
     def _guarded(self, item: m.Model, adding: bool) -> None:
         try:

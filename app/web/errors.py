@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from app.domain import status
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 
@@ -153,13 +154,28 @@ class GuardedInterface(SQLAInterface):
     marks the request, so it answers 503 rather than FAB's form with the SQL in a message."""
 
     def add(self, item, commit: bool = True) -> None:
+        self._refreshing(item)
         self._marking(super().add, item, commit)
 
     def edit(self, item, commit: bool = True) -> None:
+        self._refreshing(item)
         self._marking(super().edit, item, commit)
 
     def delete(self, item, commit: bool = True) -> None:
-        self._marking(super().delete, item, commit)
+        tasks, projects = status.affected(item)  # read before the row is gone
+        self._marking(super().delete, item, False)
+        self.session.flush()
+        status.refresh_affected([t for t in tasks if t is not item and t in self.session],
+                                projects)
+        if commit:
+            self._marking(lambda _item, _commit: self.session.commit(), item, commit)
+
+    def _refreshing(self, item) -> None:
+        """The one save path's last steps in FAB's transaction: write, then the statuses the
+        change moves, so FAB's commit keeps both or neither (app/domain/save.py)."""
+        self.session.add(item)
+        self.session.flush()
+        status.refresh_affected([item])
 
     @staticmethod
     def _marking(call, item, commit: bool) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from app import models as m
 from app.domain import access, choices, ledger, status
 from app.domain.assignment import assignment_day, parse_workdays, task_from_form
+from app.domain.save import save
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -65,12 +66,10 @@ class MeetingAssignView(OfficeView):
         meeting = access.load(m.Meeting, pk)
         try:
             task = task_from_form(meeting, request.form)
+            save(task, adding=True)
         except DomainError as error:
             db.session.rollback()
             return self._meeting_page(meeting, error.message, error.status)
-        db.session.add(task)
-        db.session.flush()
-        status.after_change(task)
         flash(_("已交办任务“%(title)s”，时间节点 %(deadline)s。", title=task.title,
                 deadline=task.deadline.isoformat()), "success")
         return redirect(url_for(".meeting", pk=pk))
