@@ -23,7 +23,9 @@ EXAMPLE_FONT = Font(italic=True, color="808080")
 def build_template() -> bytes:
     """The import template (.xlsx): one sheet per table, drop-downs, an example row each."""
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet of a new workbook
+    assert default is not None
+    book.remove(default)
     lists = book.create_sheet(LISTS_SHEET)
     for sheet in SHEETS:
         _template_sheet(book, sheet, lists)

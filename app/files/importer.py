@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -125,7 +126,7 @@ class Importer:
                 except CellError:
                     continue
                 if value is not None:
-                    yield value
+                    yield cast(str, value)  # a title, name or code: text
 
     def register_person(self, person: m.Person) -> None:
         """Make a person findable by department and name (leaders by name)."""

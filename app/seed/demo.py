@@ -14,7 +14,7 @@ from flask import current_app
 
 from app.domain import clock, rules
 from app.domain.accounts import create_account
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.seed import demo_ledger, demo_projects, demo_reminders
 from app.seed.demo_data import COUNTY
 from app.seed.demo_state import Seed
@@ -56,7 +56,7 @@ def _settings() -> rules.Settings:
 
 def _check_accounts_free() -> None:
     """Refuse before writing anything when a demo login exists already."""
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     taken = [name for name, *_ in DEMO_ACCOUNTS if sm.find_user(username=name) is not None]
     if taken:
         raise click.ClickException("demo accounts exist already: " + ", ".join(taken))

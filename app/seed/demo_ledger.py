@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import cast
 
 from app import models as m
 from app.domain import rules
@@ -42,7 +43,9 @@ def _pick(s: Seed, project: m.Project | None, used: dict[str, set[str]]) -> Task
 def _task(s: Seed, meeting: m.Meeting, project: m.Project | None, template: TaskTemplate,
           recent: bool) -> m.Task:
     """One task assigned at a meeting, with its deadline and completion."""
-    dept = s.depts[template.department] if template.department else project.lead_department
+    # a task of no project (a general one) always names its department
+    dept = (s.depts[template.department] if template.department
+            else cast(m.Project, project).lead_department)
     assigned = meeting.held_on
     if recent and s.rng.random() < 0.3:
         deadline = s.cal.add_workdays(s.today, s.rng.randint(1, s.settings.due_soon_workdays))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from typing import cast
 
 from app import models as m
 from app.domain import rules
@@ -117,7 +118,7 @@ def _in_scope(project: m.Project, day: dt.date) -> bool:
     """Whether a meeting held on `day` would dispatch the project."""
     if project.stage in OPEN_STAGES:
         return True
-    ended = project.actual_end
+    ended = cast(dt.date, project.actual_end)  # set for a completed or operating one
     return project.stage in ("completed", "operating") and ended >= rules.month_start(day)
 
 

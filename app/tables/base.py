@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_appbuilder.models.mixins import AuditMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Numeric
 from sqlalchemy.ext.declarative import declared_attr
+
+from app.extensions import appbuilder
 
 MONEY = Numeric(14, 2)
 
@@ -20,11 +22,11 @@ class Audited(AuditMixin):
     """FAB's audit columns; the user is null for rows written by jobs and the CLI."""
 
     @declared_attr
-    def created_by_fk(cls):  # noqa: N805
+    def created_by_fk(cls):
         return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, index=True)
 
     @declared_attr
-    def changed_by_fk(cls):  # noqa: N805
+    def changed_by_fk(cls):
         return Column(
             Integer,
             ForeignKey("ab_user.id"),
@@ -38,4 +40,4 @@ class Audited(AuditMixin):
         """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
         if not has_request_context():
             return None
-        return getattr(current_app.appbuilder.sm.current_user, "id", None)
+        return getattr(appbuilder().sm.current_user, "id", None)

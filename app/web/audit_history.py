@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -27,7 +29,7 @@ from app.domain.access import current_department_scope
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import role_label
 from app.domain.scope import scope_clause
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.permission_labels import permission_label
 
 TABLE_LABELS = {
@@ -62,8 +64,9 @@ def _permission(text: str) -> str:
 
 
 # values stored as identifiers, shown by their labels
-FORMATS = {("ab_role", "name"): role_label, ("ab_user", "roles"): role_label,
-           ("ab_group", "roles"): role_label, ("ab_role", "permissions"): _permission}
+FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("ab_role", "name"): role_label, ("ab_user", "roles"): role_label,
+    ("ab_group", "roles"): role_label, ("ab_role", "permissions"): _permission}
 
 
 def field_label(table: str, key: str) -> str:
@@ -93,7 +96,7 @@ def references(table: str) -> dict[str, type]:
 def names_of(rows: list[m.AuditLog]) -> dict[tuple[type, int], str]:
     """The names of the rows the audit rows' foreign keys name: one query per table, and
     only rows the user may see (others stay a number)."""
-    wanted: dict[type, set[int]] = defaultdict(set)
+    wanted: dict[type[m.Model], set[int]] = defaultdict(set)
     for row in rows:
         refs = references(row.table_name)
         for key, values in (row.changes or {}).items():
@@ -166,10 +169,10 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def _current_view():  # noqa: ANN202 - a FAB model view, or None
+def _current_view():  # a FAB model view, or None
     """The model view whose page is being rendered."""
     name = (request.endpoint or "").rpartition(".")[0]
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         if view.endpoint == name and hasattr(view, "datamodel"):
             return view
     return None

@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.audit_history import TABLE_LABELS, entry, names_of, row_history, zone
 
 PAGE_SIZE = 50
@@ -91,7 +91,7 @@ def search_rows(search: Search, local: ZoneInfo) -> tuple[list[m.AuditLog], bool
 def show_urls() -> dict[str, str]:
     """table -> the endpoint of its show page, for links from the audit rows."""
     urls = {}
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         model = getattr(getattr(view, "datamodel", None), "obj", None)
         table = getattr(model, "__tablename__", None)
         if table in TABLE_LABELS and table not in urls and hasattr(view, "show"):
@@ -108,7 +108,7 @@ class AuditLogView(BaseView):
     method_permission_name = {"search": "read"}
     resource = "AuditLog"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving show pages `row_history(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(row_history)
@@ -116,7 +116,7 @@ class AuditLogView(BaseView):
 
     @expose("/")
     @has_access
-    def search(self):  # noqa: ANN201
+    def search(self):
         """The search form and one page of matching changes (400 if a criterion is wrong)."""
         search = parse_search(request.args)
         local = zone()
