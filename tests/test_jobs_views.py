@@ -1,4 +1,4 @@
-"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded embedded.
+"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded scheduler.
 
 Without REDIS_URL (the tests' setting) a job runs inside the request that queues it, so a
 run asked for here is finished when the answer comes back.

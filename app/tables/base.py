@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_appbuilder.models.mixins import AuditMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Numeric
 from sqlalchemy.ext.declarative import declared_attr
@@ -38,6 +38,6 @@ class Audited(AuditMixin):
     @classmethod
     def get_user_id(cls) -> int | None:
         """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
-        if not has_request_context():
+        if not has_request_context() or "user" not in g:  # not a request FAB serves
             return None
         return getattr(appbuilder().sm.current_user, "id", None)

@@ -3,7 +3,7 @@ department, resolved once per request for the one door (app/domain/access.py).""
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
@@ -12,7 +12,6 @@ from app.domain import access, scope
 from app.extensions import appbuilder
 
 UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
-_CACHE = "_keyledger_actor"
 
 
 def request_cache(name: str) -> dict:
@@ -24,7 +23,7 @@ def request_cache(name: str) -> dict:
 
 def request_actor() -> access.Actor | None:
     """The actor of the current request, resolved once per request and user."""
-    if not has_request_context():
+    if not has_request_context() or "user" not in g:  # not (yet) a request FAB serves
         return None
     user = appbuilder().sm.current_user
     key = getattr(user, "id", None)
