@@ -16,7 +16,7 @@ from app import models as m
 from app.files.import_sheets import Sheet
 
 if TYPE_CHECKING:
-    from app.files.excel_import import Importer
+    from app.files.importer import Importer
 
 FAILED = object()  # a cell that could not be read (its problem is noted)
 

@@ -1,6 +1,6 @@
 """The sheets of the Excel import template: their columns, and how a cell becomes a value.
 
-Shared by the template (app/files/excel_import.py builds it) and the importer, so what the
+Shared by the template (app/files/excel_template.py builds it) and the importer, so what the
 template offers is exactly what the importer reads. Headers and choice labels are read
 in Chinese or English, and choice columns also take the stored values of DESIGN.md.
 """

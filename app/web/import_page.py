@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from app.domain.labels import joined
 from app.domain.validation import DomainError
 from app.extensions import db
-from app.files.excel_import import Report, build_template, import_workbook
+from app.files.excel_import import Report, import_workbook
+from app.files.excel_template import build_template
 from app.files.import_sheets import SHEETS
 from app.web.list_export import XLSX
 
