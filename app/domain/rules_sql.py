@@ -105,14 +105,14 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
         (t.cancelled, "cancelled"),
         (and_(done, t.done_on <= t.deadline), "done_on_time"),
         (done, "done_late"),
-        (t.deadline < day, "overdue"),
-        (t.deadline <= cal.due_soon_until(as_of, settings.due_soon_workdays), "due_soon"),
+        (task_overdue_on(as_of), "overdue"),
+        (task_due_soon_on(as_of, cal, settings), "due_soon"),
         else_="pending",
     )
     overdue_days = case(
         (t.cancelled, 0),
         (and_(done, late), days_between(session, t.done_on, t.deadline)),
-        (and_(t.done_on.is_(None), t.deadline < day), days_between(session, day, t.deadline)),
+        (task_overdue_on(as_of), days_between(session, day, t.deadline)),
         else_=0,
     )
     # only the rows whose values change: no dead tuples nor index churn for the rest
