@@ -203,6 +203,12 @@ def test_days_late(deadline, until, days):
     assert rules.done_by(None, D(2026, 5, 15)) is False
 
 
+@pytest.mark.parametrize("done_on, days", [
+    (D(2026, 5, 5), 0), (D(2026, 5, 20), 10), (D(2026, 6, 3), 20), (None, 20)])
+def test_overdue_days_as_of_a_day_count_a_later_done_day_as_not_done(done_on, days):
+    assert rules.overdue_days_on(D(2026, 5, 10), done_on, D(2026, 5, 30)) == days
+
+
 def test_a_task_done_before_the_month_began_is_not_open_in_it():
     task = TaskFacts(1, D(2026, 3, 1), D(2026, 4, 30), D(2026, 4, 29))
     assert rules.compliance(D(2026, 5, 1), D(2026, 6, 1), [], [task]).tasks_open == 0

@@ -30,7 +30,7 @@ def task_status(
     cancelled: bool,
     as_of: dt.date,
     calendar: Calendar,
-    settings: Settings = Settings(),  # noqa: B008 - frozen, shared safely
+    settings: Settings = Settings(),  # frozen, shared safely
 ) -> tuple[str, int]:
     """A task's status and overdue days as of a day."""
     if cancelled:
@@ -55,6 +55,11 @@ def days_late(deadline: dt.date, until: dt.date) -> int:
 def done_by(done_on: dt.date | None, as_of: dt.date) -> bool:
     """Done on or before the day judged (a later done_on is not done yet as of then)."""
     return done_on is not None and done_on <= as_of
+
+
+def overdue_days_on(deadline: dt.date, done_on: dt.date | None, as_of: dt.date) -> int:
+    """Days late as of a day: up to the day done if done by then, else up to that day."""
+    return days_late(deadline, done_on if done_on is not None and done_on <= as_of else as_of)
 
 
 def time_progress(as_of: dt.date) -> float:
@@ -90,7 +95,7 @@ def project_color(
     task_statuses: list[str],
     overdue_problem: bool,
     lag: float | None,
-    settings: Settings = Settings(),  # noqa: B008
+    settings: Settings = Settings(),
 ) -> str:
     """A project's colour from its tasks' statuses, its problems and its investment lag."""
     lagging = lag is not None and lag > settings.lag_red
@@ -270,7 +275,8 @@ def compliance_table(
     department_ids: list[int],
 ) -> dict[int | None, ComplianceCounts]:
     """Every department's row and the county's (key None) for one period."""
-    table = {None: compliance(period, today, projects, tasks)}
+    table: dict[int | None, ComplianceCounts] = {
+        None: compliance(period, today, projects, tasks)}
     for department in department_ids:
         table[department] = compliance(
             period, today,

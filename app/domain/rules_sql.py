@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -25,22 +27,26 @@ from sqlalchemy import (
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from app import models as m
 from app.domain import rules
 
+IdColumn = ColumnElement[int] | InstrumentedAttribute[int]  # the row a rule is correlated to
 
-def days_between(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+
+def days_between(session: Session, later: SQLCoreOperations[Any],
+                 earlier: SQLCoreOperations[Any]) -> ColumnElement:
     """later - earlier in days, on SQLite and PostgreSQL alike."""
     if session.get_bind().dialect.name == "sqlite":
         return cast(func.julianday(later) - func.julianday(earlier), Integer)
     return later - earlier
 
 
-def id_in(session: Session, column: ColumnElement, ids: list[int]) -> ColumnElement[bool]:
+def id_in(session: Session, column: SQLCoreOperations[Any], ids: list[int]) -> ColumnElement[bool]:
     """column IN ids, as one bound parameter however many (SQLite allows 32766 at most)."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(ids, postgresql.ARRAY(Integer)))
@@ -88,7 +94,7 @@ def ytd_reports(as_of: dt.date) -> ColumnElement[bool]:
     return and_(m.InvestmentReport.period >= first, m.InvestmentReport.period <= last)
 
 
-def ytd_investment(as_of: dt.date, project_id: ColumnElement | int = m.Project.id) -> Select:
+def ytd_investment(as_of: dt.date, project_id: IdColumn | int = m.Project.id) -> Select:
     """rules.ytd_investment of one project (correlated to project by default), 0 if none."""
     ir = m.InvestmentReport
     return (select(func.coalesce(func.sum(ir.amount), 0))
@@ -119,7 +125,7 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
     changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days))
     result = session.execute(
         sql_update(t).values(status=status, overdue_days=overdue_days).where(changed))
-    return result.rowcount
+    return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 
 def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Settings) -> int:
@@ -137,8 +143,9 @@ def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Set
         (or_(task_in("due_soon"), and_(has_plan, lag > settings.lag_yellow)), "yellow"),
         else_="green",
     )
-    return session.execute(sql_update(p).values(status_color=colour)
-                           .where(p.status_color.is_distinct_from(colour))).rowcount
+    result = session.execute(sql_update(p).values(status_color=colour)
+                             .where(p.status_color.is_distinct_from(colour)))
+    return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 
 COUNT_NAMES = ("projects_in_scope", "projects_dispatched", "tasks_open", "tasks_urged",
@@ -183,14 +190,14 @@ def task_due_in(period: dt.date, as_of: dt.date) -> ColumnElement[bool]:
 
 
 def urged_in(period: dt.date, as_of: dt.date,
-             task_id: ColumnElement = m.Task.id) -> ColumnElement[bool]:
+             task_id: IdColumn = m.Task.id) -> ColumnElement[bool]:
     """rules.urged_in: the task has a supervision sent in the period up to A."""
     s = m.Supervision
     return exists().where(s.task_id == task_id, month_urged(period, as_of))
 
 
 def fed_back_in(period: dt.date, as_of: dt.date,
-                task_id: ColumnElement = m.Task.id) -> ColumnElement[bool]:
+                task_id: IdColumn = m.Task.id) -> ColumnElement[bool]:
     """rules.fed_back_in: the task has a feedback in the period up to A, not returned."""
     f = m.Feedback
     return exists().where(f.task_id == task_id, month_fed(period, as_of))
@@ -260,7 +267,8 @@ def compliance_table(session: Session, period: dt.date, today: dt.date
                      ) -> dict[int | None, rules.ComplianceCounts]:
     """rules.compliance_table in SQL: every department's counts and the county's (key None)."""
     departments = compliance_counts(session, period, today)
-    return {None: county(departments), **departments}
+    table: dict[int | None, rules.ComplianceCounts] = {None: county(departments)}
+    return table | departments
 
 
 def county(rows: dict[int, rules.ComplianceCounts]) -> rules.ComplianceCounts:

@@ -5,6 +5,7 @@ very rules those counts use. The job renders and stores them (app/jobs/build_cir
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from sqlalchemy import select
 
@@ -33,13 +34,12 @@ def ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
 
 def task_row(task: m.Task, as_of: dt.date) -> dict:
     """A listed task; its overdue days as of A (a task done after A was not done yet)."""
-    until = task.done_on if rules.done_by(task.done_on, as_of) else as_of
     return {"id": task.id, "title": task.title, "department": task.department.name,
             "person": task.person.name if task.person else "",
             "project": task.project.name if task.project else "",
             "deadline": task.deadline.isoformat(),
             "original_deadline": task.original_deadline.isoformat(),
-            "overdue_days": rules.days_late(task.deadline, until)}
+            "overdue_days": rules.overdue_days_on(task.deadline, task.done_on, as_of)}
 
 
 def problem_row(problem: m.Problem, as_of: dt.date) -> dict:
@@ -72,4 +72,5 @@ def circular_data(period: dt.date, today: dt.date) -> dict:
     table = rules_sql.compliance_table(db.session, period, today)
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
             "totals": summary(table[None]), "ranking": ranking(table)} | lists(period, as_of)
-    return printable(data)  # rows saved before input was checked may hold control characters
+    # rows saved before input was checked may hold control characters
+    return cast(dict, printable(data))

@@ -22,7 +22,7 @@ def _scoped(query: Select, model: type) -> Select:
     return query if department is None else query.where(scope_clause(model, department))
 
 
-def counts_by(column) -> dict[str, int]:  # noqa: ANN001
+def counts_by(column) -> dict[str, int]:
     """Projects counted by a choice column, every choice present (zero included)."""
     query = _scoped(select(column, func.count()).group_by(column), m.Project)
     return dict(db.session.execute(query).all())
@@ -30,7 +30,8 @@ def counts_by(column) -> dict[str, int]:  # noqa: ANN001
 
 def month_ends(today: dt.date, months: int = 12) -> list[dt.date]:
     """The last day of each of the last months, oldest first; today for this month."""
-    ends, month = [], rules.month_start(today)
+    ends: list[dt.date] = []
+    month = rules.month_start(today)
     for _i in range(months):
         ends.insert(0, min(rules.month_end(month), today))
         month = rules.month_start(month - rules.DAY)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose, has_access
@@ -23,12 +24,12 @@ from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
-def scoped_rel_fields(model: type) -> dict[str, list]:
+def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
 
 
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
     """Select fields with translated labels for choice columns; check boxes for booleans.
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
@@ -63,10 +64,10 @@ def display(value: object) -> object:
     return value
 
 
-def list_formatters(model: type, columns: list[str]) -> dict:
+def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
     """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
-    out = {}
+    out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
@@ -85,8 +86,17 @@ class ScopedModelView(ModelView):
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str] | None
+    show_columns: list[str] | None
+    edit_columns: list[str]
+    add_form_extra_fields: dict[str, Field] | None
+    edit_form_extra_fields: dict[str, Field] | None
+    search_form_extra_fields: dict[str, Field] | None
+    formatters_columns: dict[str, Callable[..., object]] | None
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
         rel = scoped_rel_fields(model)
@@ -110,13 +120,13 @@ class ScopedModelView(ModelView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
         return export_list(self)
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
         abort(404)
 
@@ -151,7 +161,7 @@ class ScopedModelView(ModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # noqa: ANN201
+    def add(self):
         widget = self._add()
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -165,7 +175,7 @@ class ScopedModelView(ModelView):
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
-    def edit(self, pk):  # noqa: ANN001, ANN201
+    def edit(self, pk):
         widgets = self._edit(pk)
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -183,7 +193,7 @@ class ScopedModelView(ModelView):
         return self.render_template(self.edit_template, **kwargs)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
-    def action(self, name, pk):  # noqa: ANN001, ANN201
+    def action(self, name, pk):
         """A single-row action, on a row in scope only."""
         if name not in self.actions:
             abort(404)
@@ -196,7 +206,7 @@ class ScopedModelView(ModelView):
         return self.actions[name].func(item)
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         """A list action, on rows in scope only: one id out of scope refuses all."""
         name = request.form.get("action", "")
         if name not in self.actions:
@@ -217,6 +227,6 @@ def interface(model: type) -> SQLAInterface:
     return PagedInterface(model)
 
 
-def back_to_list(view: ModelView):  # noqa: ANN201
+def back_to_list(view: ModelView):
     flash(_("操作完成。"), "success")
     return redirect(view.get_redirect())

@@ -21,6 +21,6 @@ class DashboardView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):  # noqa: ANN201
+    def index(self):
         return self.render_template("dashboard.html", data=dashboard_data(),
                                     title=_("挂图作战"))

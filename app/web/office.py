@@ -54,13 +54,13 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>")
     @has_access
-    def meeting(self, pk: int):  # noqa: ANN201
+    def meeting(self, pk: int):
         """The meeting, its projects, the tasks it assigned and the form to assign one."""
         return self._meeting_page(access.load(m.Meeting, pk))
 
     @expose("/<int:pk>/assign", methods=["POST"])
     @has_access
-    def assign(self, pk: int):  # noqa: ANN201
+    def assign(self, pk: int):
         """Assign a task from the meeting; 422 and nothing saved on bad input."""
         meeting = access.load(m.Meeting, pk)
         try:
@@ -77,7 +77,7 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>/deadline")
     @has_access
-    def deadline(self, pk: int):  # noqa: ANN201
+    def deadline(self, pk: int):
         """JSON: the assignment day and the deadline N working days after it."""
         meeting = access.load(m.Meeting, pk)
         assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
@@ -131,13 +131,13 @@ class FeedbackReviewView(QueueView):
 
     @expose("/")
     @has_access
-    def queue(self):  # noqa: ANN201
+    def queue(self):
         """The submitted feedback, oldest report first."""
         return self._queue()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def review(self, pk: int):  # noqa: ANN201
+    def review(self, pk: int):
         """Accept a feedback, or return it with a comment."""
         feedback = access.load(m.Feedback, pk)
         decision = request.form.get("decision")
@@ -171,13 +171,13 @@ class ExtensionApprovalView(QueueView):
 
     @expose("/")
     @has_access
-    def pending(self):  # noqa: ANN201
+    def pending(self):
         """The pending requests, oldest first."""
         return self._pending()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def decide(self, pk: int):  # noqa: ANN201
+    def decide(self, pk: int):
         """Approve (the deadline moves, the original stays) or reject a request."""
         extension = access.load(m.Extension, pk)
         decision = request.form.get("decision")

@@ -24,7 +24,7 @@ EXAMPLES = settings(max_examples=40, deadline=None, database=None,
 
 
 @contextmanager
-def rolled_back(app) -> Iterator[Session]:  # noqa: ANN001
+def rolled_back(app) -> Iterator[Session]:
     """The session, in an app context, its transaction rolled back at the end."""
     from app.extensions import db
 
@@ -68,7 +68,7 @@ def test_compliance_counts_agree_with_the_rules(app, case) -> None:
             assert table == rules.compliance_table(period, today, projects, tasks, departments)
 
 
-def _ids(session: Session, model: type, condition) -> set[int]:  # noqa: ANN001
+def _ids(session: Session, model: type, condition) -> set[int]:
     return set(session.scalars(select(model.id).where(condition)))
 
 
