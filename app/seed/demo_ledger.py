@@ -152,9 +152,16 @@ def _percent(s: Seed, task: m.Task, day: dt.date, previous: int) -> int:
     return max(previous, 5, min(95, int(expected) // 5 * 5))
 
 
+def _review_cutoff(today: dt.date) -> dt.date:
+    """Reports from this day on still await the office's review: this month's once they are
+    in (from the 18th), else last month's, so the queue is never empty on any day."""
+    this_month = rules.month_start(today)
+    return this_month if today.day >= 18 else rules.month_start(this_month - rules.DAY)
+
+
 def _report(s: Seed, task: m.Task, day: dt.date, percent: int) -> None:
     """One monthly report; a returned one is filed again three days later."""
-    recent = (s.today - day).days < 7
+    recent = (s.today - day).days < 7 or day >= _review_cutoff(s.today)
     returned = not recent and s.rng.random() < 0.08
     if recent and task.done_on is None and s.rng.random() < 0.15:
         percent = 100  # reported done, awaiting review: the task stays open until accepted
