@@ -111,7 +111,7 @@ def replan_page(view: object, node: m.ChainNode):  # noqa: ANN201
         except DomainError as error:
             db.session.rollback()
             page["error"], code = error.message, error.status
-    return view.render_template("chains/chain_replan.html", title=_l("调整计划"), **page), code
+    return view.render_template("chains/replan.html", title=_l("调整计划"), **page), code
 
 
 def saved_message(mode: str, approve: bool, count: int) -> str:
