@@ -150,7 +150,8 @@ def _database_unavailable():  # noqa: ANN202
 
 class GuardedInterface(SQLAInterface):
     """FAB's data interface; a commit the database refuses for being unreachable or locked
-    marks the request, so it answers 503 rather than FAB's form with the SQL in a message."""
+    marks the request, so it answers 503 rather than FAB's form with the SQL in a message,
+    and one the flush guard refuses is kept for the view to answer (403, nothing saved)."""
 
     def add(self, item, commit: bool = True) -> None:  # noqa: ANN001
         self._marking(super().add, item, commit)
@@ -161,10 +162,13 @@ class GuardedInterface(SQLAInterface):
     def delete(self, item, commit: bool = True) -> None:  # noqa: ANN001
         self._marking(super().delete, item, commit)
 
-    @staticmethod
-    def _marking(call, item, commit: bool) -> None:  # noqa: ANN001
+    def _marking(self, call, item, commit: bool) -> None:  # noqa: ANN001
         try:
             call(item, commit)
+        except DomainError as error:  # the flush guard refused: FAB would flash "saved" or a
+            self.session.rollback()  # database error, so the view answers the refusal
+            g.domain_error, g.refused_commit = error, True
+            raise
         except Exception as error:  # FAB raises the SQLAlchemy error or wraps it
             cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
             if isinstance(cause, OperationalError | PoolTimeout):
