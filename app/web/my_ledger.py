@@ -22,6 +22,7 @@ from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
+from app.web.attachment_pages import sent_upload
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
@@ -259,7 +260,7 @@ def report_progress(task: m.Task, form: ProgressForm) -> None:
     problem = validation.check(feedback, adding=True)
     if problem:
         raise DomainError(problem)
-    photo = attachments.sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
+    photo = sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
     db.session.add(feedback)
     status.after_change(feedback)
     if photo is None:
