@@ -24,3 +24,4 @@ test: $(STAMP)  ## the whole test suite
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy

@@ -45,7 +45,7 @@ def stamp(size: str, seed: int) -> dict:
     placed around it) and the migrations it was built with (their hashes; which were empty
     stubs). The generator's own code is recorded, not compared: `--regenerate` after
     changing it."""
-    code = [*sorted((ROOT / "app").glob("scale*.py")), ROOT / "app" / "demo.py"]
+    code = sorted((ROOT / "app" / "seed").glob("*.py"))
     return {"generator": f"{size}:{seed}:{portal_today()}",
             "code": {p.name: _hash(p.read_bytes()) for p in code if p.exists()},
             "migrations": {p.name: _hash(p.read_bytes()) for p in sorted(MIGRATIONS.glob("*.py"))},
@@ -76,11 +76,6 @@ def portal_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(os.environ.get("TIMEZONE", "Asia/Shanghai"))).date()
 
 
-def generator() -> str:
-    """`seed-scale` once app/seed/scale.py exists; the demo county until then."""
-    return "seed-scale" if (ROOT / "app" / "scale.py").exists() else "seed-demo"
-
-
 def flask(env: dict[str, str], *args: str) -> float:
     """Run `flask --app app ARGS` on the env's database; its duration (s)."""
     started = time.perf_counter()
@@ -92,11 +87,9 @@ def flask(env: dict[str, str], *args: str) -> float:
 
 
 def _generate(env: dict[str, str], size: str, seed: int) -> float:
-    """init + seed-scale (or seed-demo); seconds."""
+    """init + seed-scale; seconds."""
     seconds = flask(env, "init")
-    if generator() == "seed-scale":
-        return seconds + flask(env, "seed-scale", "--size", size, "--seed", str(seed))
-    return seconds + flask(env, "seed-demo")
+    return seconds + flask(env, "seed-scale", "--size", size, "--seed", str(seed))
 
 
 def libpq(url: str) -> str:

@@ -167,7 +167,7 @@ def main() -> None:
     started = dt.datetime.now(dt.UTC)
     load = os.getloadavg()
     log(f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}: preparing {opts.size} on "
-        f"{opts.database} ({database.generator()}, seed {opts.seed})")
+        f"{opts.database} (seed-scale, seed {opts.seed})")
     url, made = database.prepare(opts.database, opts.size, opts.seed, opts.workdir, env,
                                  opts.regenerate)
     env["DATABASE_URL"] = os.environ["DATABASE_URL"] = url
@@ -176,7 +176,7 @@ def main() -> None:
         return
     os.environ.update({k: env[k] for k in ("KEYLEDGER_INSTANCE", "SECRET_KEY", "SCHEDULER")})
     result = {"size": opts.size, "database": url.split(":")[0], "seed": opts.seed,
-              "generator": database.generator(), "started": started.isoformat(timespec="seconds"),
+              "generator": "seed-scale", "started": started.isoformat(timespec="seconds"),
               "load_at_start": load, "database_made": made,
               "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
     clock = time.perf_counter()

@@ -10,9 +10,9 @@ import pytest
 
 os.environ.setdefault("KEYLEDGER_INSTANCE", tempfile.mkdtemp(prefix="keyledger-test-"))
 
-from config import Config  # noqa: E402
-from tests import services  # noqa: E402
-from tests.world import PASSWORD, build_world  # noqa: E402
+from config import Config
+from tests import services
+from tests.world import PASSWORD, build_world
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +117,7 @@ def leaves_no_rows(app):
     apart). Security tables and the audit log are left as they are."""
     from app.extensions import db
 
-    def kept(table) -> bool:  # noqa: ANN001
+    def kept(table) -> bool:
         return table.name.startswith("ab_") or table.name == "audit_log"
 
     with app.app_context():

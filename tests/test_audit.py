@@ -327,7 +327,7 @@ def history_as(app, username: str, view: str, pk: int) -> list | None:
     from flask import g
     from flask_login import login_user
 
-    from app.web.audit_pages import row_history
+    from app.web.audit_history import row_history
 
     with app.test_request_context(f"/{view.lower()}/show/{pk}"):
         user = app.appbuilder.sm.find_user(username=username)

@@ -1,4 +1,4 @@
-"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded embedded.
+"""Jobs for people: the run records and "run now", the jobs API, 提醒, the embedded scheduler.
 
 Without REDIS_URL (the tests' setting) a job runs inside the request that queues it, so a
 run asked for here is finished when the answer comes back.
@@ -322,7 +322,7 @@ def test_unread_count_is_one_statement_per_page(app, client, auth, notes):
         engine = db.engine
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     client.get("/taskview/list/")

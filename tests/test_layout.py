@@ -16,8 +16,6 @@ MAX_LINES = 300
 MAX_TOP_LEVEL = 12
 # request-bound objects: app/domain takes what it needs as arguments or from app.domain.access
 REQUEST_BOUND = {"flask": {"request", "session", "g"}, "flask_login": {"current_user"}}
-# over 300 lines while other helpers split them (issue 13): drop a mark once its split lands
-BEING_SPLIT = {"models.py", "seed/demo.py", "files/excel_import.py", "web/audit_pages.py"}
 
 
 def module_name(path: Path) -> str:
@@ -81,14 +79,8 @@ def test_no_import_cycle():
         pytest.fail("import cycle: " + " -> ".join(error.args[1]))
 
 
-def _sized(path: Path) -> object:
-    name = path.relative_to(APP).as_posix()
-    marks = [pytest.mark.xfail(reason="being split (issue 13)", strict=False)] \
-        if name in BEING_SPLIT else []
-    return pytest.param(path, id=name, marks=marks)
-
-
-@pytest.mark.parametrize("path", [_sized(path) for path in MODULES.values()])
+@pytest.mark.parametrize("path", MODULES.values(),
+                         ids=[path.relative_to(APP).as_posix() for path in MODULES.values()])
 def test_module_is_at_most_300_lines(path):
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"app/{path.relative_to(APP)}: {lines} lines; split it by meaning"

@@ -420,13 +420,12 @@ def counted(app, world) -> SimpleNamespace:
 
 def add_rows(app, dept: int, person: int, n: int) -> None:
     """n tasks with two feedbacks each, and n projects with a report each."""
-    from flask import g
-
+    from app.domain import access
     from app.extensions import db
 
     today = _today(app)
-    with app.app_context():
-        g.user = None  # the client keeps its last request pushed: no user writes these rows
+    # the client keeps its last request pushed: the test, not its user, writes these rows
+    with app.app_context(), access.acting_as("test:setup"):
         for i in range(n):
             project = m.Project(code=f"ZZ-CNT-{dept}-{next(_titles)}", name=f"计数项目{i}",
                                 category="other", stage="construction", lead_department_id=dept,

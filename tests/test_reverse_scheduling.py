@@ -17,6 +17,7 @@ from app.domain import backward_plan, rules_sql, status
 from app.domain.node_templates import ensure_templates
 from app.extensions import db
 from tests.conftest import csrf_token
+from tests.grants import granted
 
 D = dt.date
 ROW = re.compile(r'data-key="(\d+)">.*?<td class="start">([\d-]*)</td>\s*'
@@ -69,7 +70,7 @@ def _form(client, w, target: str, action: str = "preview", dept: int | None = No
     return form | extra
 
 
-def _post(client, w, target: str, action: str = "preview", **extra: str):  # noqa: ANN202
+def _post(client, w, target: str, action: str = "preview", **extra: str):
     return client.post(f"/chains/project/{w.project}/schedule",
                        data=_form(client, w, target, action, **extra))
 
@@ -183,8 +184,15 @@ def test_departments_schedule_only_the_projects_they_lead(app, client, auth, wor
     auth.logout()
     auth.login("staff_a")
     assert client.get(f"/chains/project/{w.project}/schedule").status_code == 200
+    # 任务台账：新增 decides who creates tasks: 责任单位人员 lacks it unless an admin gives it
     response = _post(client, w, "2026-10-30", action="confirm", dept=world.dept_a)
-    assert response.status_code == 302 and len(_tasks(app, w.project)) == 3
+    assert response.status_code == 403 and _tasks(app, w.project) == []
+    with granted(app, "DeptStaff", "can_add", "Task"):
+        # and then only in its own ledger: a node of another department refuses the chain
+        response = _post(client, w, "2026-10-30", action="confirm", dept=world.dept_b)
+        assert response.status_code == 403 and _tasks(app, w.project) == []
+        response = _post(client, w, "2026-10-30", action="confirm", dept=world.dept_a)
+        assert response.status_code == 302 and len(_tasks(app, w.project)) == 3
 
 
 def _scheduled(app, client, auth, clock, lead: int | None = None, login: str = "supervisor",
@@ -200,7 +208,7 @@ def _scheduled(app, client, auth, clock, lead: int | None = None, login: str = "
 
 
 def _replan(client, task: int, expected: str, mode: str, action: str = "preview",
-            **extra: str):  # noqa: ANN202
+            **extra: str):
     form = {"expected": expected, "mode": mode, "action": action,
             "csrf_token": csrf_token(client)} | extra
     return client.post(f"/chains/task/{task}/replan", data=form)
@@ -279,7 +287,9 @@ def test_replanning_refuses_bad_input_and_saves_nothing(app, client, auth, clock
 
 def test_a_department_replans_by_asking_for_extensions(app, client, auth, world, clock):
     w, (first, second, third) = _scheduled(app, client, auth, clock, lead=world.dept_a,
-                                           login="staff_a", dept=world.dept_a)
+                                           dept=world.dept_a)
+    auth.logout()
+    auth.login("staff_a")
     clock.day = D(2026, 10, 19)
     assert _replan(client, first.id, "2026-10-21", "shift", "save", lag_reason="资料补正",
                    measures="专人跟办").status_code == 302

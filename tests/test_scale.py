@@ -80,10 +80,10 @@ def _last_person() -> int:
 
 
 @contextmanager
-def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
+def counting(engine) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -93,7 +93,7 @@ def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _page_counts(application) -> dict[str, int]:
     from app.domain import rules, status
     from app.extensions import db
     from app.jobs import build_compliance
@@ -117,7 +117,7 @@ def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _job_counts(application) -> dict[str, int]:
     from app.domain import rules, status
     from app.extensions import db
     from app.jobs import JOBS
@@ -133,7 +133,7 @@ def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _sizes(application) -> dict[str, int]:  # noqa: ANN001
+def _sizes(application) -> dict[str, int]:
     from app.extensions import db
 
     with application.app_context():

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from app import models as m
 from app.domain import write_guard
@@ -85,7 +86,7 @@ class Caller:
             "username": login, "password": PASSWORD, "provider": "db"})
         self.headers = {"Authorization": f"Bearer {response.json['access_token']}"}
 
-    def send(self, call: Call):  # noqa: ANN201
+    def send(self, call: Call) -> TestResponse:
         if call.url.startswith("/api/"):
             return self.api.open(call.url, method=call.method, json=call.json,
                                  headers=self.headers)
@@ -155,7 +156,7 @@ def snapshot(app, watch: list[tuple[str, int]]) -> Snapshot:
     return Snapshot(counts, rows)
 
 
-def refused(response) -> bool:  # noqa: ANN001
+def refused(response: TestResponse) -> bool:
     """403, and the refusal said in Chinese (a page, or the API's message)."""
     if response.status_code != 403:
         return False

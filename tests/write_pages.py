@@ -10,7 +10,7 @@ from app import models as m
 from app.domain import attachments
 from tests import access_rows
 from tests.test_excel import DEPARTMENT, PERSON, PROJECT, TASK, workbook
-from tests.write_cases import PDF, Call, Ctx, added, changed, removed, serial
+from tests.write_cases import PDF, Build, Call, Ctx, added, changed, removed, serial
 
 DAY = dt.timedelta(days=1)
 
@@ -138,7 +138,7 @@ def resolve(ctx: Ctx) -> Call:
                 form={"resolution": "已协调解决"})
 
 
-def upload(kind: str):  # noqa: ANN201
+def upload(kind: str) -> Build:
     def build(ctx: Ctx) -> Call:
         owner = ctx.fresh(kind)
         return Call("POST", f"/attachments/{kind}/{owner}/upload", added("attachment"),
@@ -146,7 +146,7 @@ def upload(kind: str):  # noqa: ANN201
     return build
 
 
-def remove_attachment(kind: str):  # noqa: ANN201
+def remove_attachment(kind: str) -> Build:
     def build(ctx: Ctx) -> Call:
         owner = ctx.fresh(kind)
         with ctx.app.app_context():
@@ -190,7 +190,7 @@ def _chain(ctx: Ctx) -> tuple[int, int]:
     return first_task, first_end
 
 
-def replan(mode: str):  # noqa: ANN201
+def replan(mode: str) -> Build:
     def build(ctx: Ctx) -> Call:
         task, end = _chain(ctx)
         return Call("POST", f"/chains/task/{task}/replan", changed("task", task), form={
@@ -247,7 +247,7 @@ def _imported(sheets: dict[str, list[list]], effect: object) -> Call:
                 files={"file": (workbook(sheets), "台账.xlsx")})
 
 
-def import_new(table: str):  # noqa: ANN201
+def import_new(table: str) -> Build:
     """A file with one new row of the table."""
     def build(ctx: Ctx) -> Call:
         n, t = serial(), ctx.today
@@ -265,7 +265,7 @@ def import_new(table: str):  # noqa: ANN201
     return build
 
 
-def import_update(table: str):  # noqa: ANN201
+def import_update(table: str) -> Build:
     """A file that changes one column of an existing row of the table."""
     def build(ctx: Ctx) -> Call:
         row = ctx.fresh(table)

@@ -1,4 +1,6 @@
-"""The ledger's actions: assign, report, review, urge, extend. Each commits once.
+"""The ledger's actions: assign, report, review, urge, extend,
+escalate and resolve a problem. Each saves through the one
+save path (app/domain/save.py) and commits once.
 
 Views and the API call these; they check the domain rules and raise DomainError with the
 message the user reads. Row scope is the caller's business (views load rows in scope).
@@ -13,6 +15,7 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import status
+from app.domain.save import save
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -35,7 +38,7 @@ def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = No
     task = feedback.task
     if accept and feedback.percent_complete == 100 and task.done_on is None:
         task.done_on = max(feedback.reported_on, task.assigned_on)
-    _commit(task)
+    save(feedback, task)
 
 
 def decide_extension(extension: m.Extension, approve: bool) -> None:
@@ -48,7 +51,8 @@ def decide_extension(extension: m.Extension, approve: bool) -> None:
     extension.decision = "approved" if approve else "rejected"
     if approve:
         task.deadline = extension.new_deadline
-    _commit(task)
+        task._extension_approved = True  # the one way a deadline moves (validation._task)
+    save(extension, task)
 
 
 def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
@@ -58,8 +62,7 @@ def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
         raise DomainError(_("请至少选择一项任务。"))
     rows = [m.Supervision(task=t, sent_on=sent_on, channel=channel, kind=kind, message=message)
             for t in tasks]
-    db.session.add_all(rows)
-    db.session.commit()
+    save(*rows, adding=True)
     return rows
 
 
@@ -78,8 +81,7 @@ def request_extension(task: m.Task, new_deadline: dt.date, reason: str,
         raise DomainError(_("这项任务已有待审批的延期申请。"))
     extension = m.Extension(task=task, requested_on=requested_on, new_deadline=new_deadline,
                             reason=reason.strip())
-    db.session.add(extension)
-    db.session.commit()
+    save(extension, adding=True)
     return extension
 
 
@@ -88,11 +90,32 @@ def record_lag(task: m.Task, lag_reason: str, measures: str) -> None:
     if not lag_reason.strip() or not measures.strip():
         raise DomainError(_("请填写滞后原因和整改措施。"))
     task.lag_reason, task.measures = lag_reason.strip(), measures.strip()
-    db.session.commit()
+    save(task)
 
 
-def _commit(task: m.Task) -> None:
-    status.refresh_tasks([task])
-    if task.project_id is not None:
-        status.refresh_projects([task.project_id])
-    db.session.commit()
+def escalate_problem(problem: m.Problem, leader_id: int | None) -> None:
+    """Hand an open problem to a county leader for coordination (提请领导协调)."""
+    if problem.resolved_on is not None:
+        raise DomainError(_("问题已解决，无需提请领导协调。"))
+    leader = db.session.get(m.Person, leader_id) if leader_id else None
+    if leader is None or not leader.is_leader:
+        raise DomainError(_("协调领导应为县级领导，请从列表中选择。"))
+    problem.coordinating_leader = leader
+    save(problem)
+
+
+def resolve_problem(problem: m.Problem, resolution: str, resolved_on: dt.date,
+                    today: dt.date) -> None:
+    """Close a problem with how it was solved (办结)."""
+    if problem.resolved_on is not None:
+        raise DomainError(_("这个问题已经办结。"))
+    text = (resolution or "").strip()
+    if not text:
+        raise DomainError(_("请填写解决情况。"))
+    if resolved_on < problem.raised_on:
+        raise DomainError(_("解决日期不能早于提出日期。"))
+    if resolved_on > today:
+        raise DomainError(_("解决日期不能晚于今天。"))
+    problem.resolution = text
+    problem.resolved_on = resolved_on
+    save(problem)

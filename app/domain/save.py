@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import RelationshipDirection
 
 from app import models as m
-from app.domain import locking, validation
+from app.domain import locking, status, validation
 from app.domain.access import current_department_scope, has_role, in_scope
 from app.domain.labels import LABELS
 from app.domain.scope import DEPARTMENT_COLUMN
@@ -21,7 +21,7 @@ from app.domain.validation import DomainError
 from app.extensions import db
 
 # Fields only unscoped roles (the office, admins) may set; staff get the default.
-RESERVED_FIELDS = {
+RESERVED_FIELDS: dict[type[m.Model], dict[str, object]] = {
     m.Person: {"user": None, "is_leader": False},
     m.Feedback: {"review_status": "submitted", "review_comment": None},
     m.Extension: {"decision": "pending"},
@@ -30,7 +30,7 @@ RESERVED_FIELDS = {
 }
 
 
-def relationships(model: type) -> list:
+def relationships(model: type[m.Model]) -> list:
     return [
         rel for rel in inspect(model).relationships
         if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)
@@ -63,6 +63,8 @@ def guard_write(item: m.Model, adding: bool) -> None:
         relation = column.removesuffix("_id")
         setattr(item, relation, db.session.get(m.Department, department))
     for rel in relationships(model):
+        if not adding and not state.attrs[rel.key].history.has_changes():
+            continue  # a relation kept as it was is not the user's choice now
         value = getattr(item, rel.key)
         targets = value if isinstance(value, list) else [value]
         if rel.key == "user" or not all(in_scope(t) for t in targets if t is not None):
@@ -74,3 +76,16 @@ def guard_write(item: m.Model, adding: bool) -> None:
                   field=LABELS.get(rel.key, rel.key)),
                 404,
             )
+
+
+def save(*rows: m.Model, adding: bool | None = None, commit: bool = True) -> None:
+    """The one save path of a change: check each row, write, refresh the statuses it moves,
+    commit — one transaction. `adding` defaults to whether the row is new."""
+    for row in rows:
+        new = adding if adding is not None else inspect(row).persistent is False
+        guard_write(row, new)
+        db.session.add(row)
+    db.session.flush()
+    status.refresh_affected(rows)
+    if commit:
+        db.session.commit()

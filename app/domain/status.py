@@ -89,11 +89,24 @@ def affected(item: m.Model) -> tuple[list[m.Task], set[int]]:
     return tasks, projects
 
 
+def refresh_affected(rows: Iterable[m.Model], projects: Iterable[int] = ()) -> None:
+    """Bring the statuses these changed rows (and projects) touch up to date (not committed)."""
+    tasks: list[m.Task] = []
+    projects = set(projects)
+    for row in rows:
+        more, ids = affected(row)
+        tasks += [t for t in more if t in db.session and t not in tasks]
+        projects |= ids
+    if tasks:
+        refresh_tasks(tasks)
+    if projects:
+        refresh_projects(projects)
+
+
 def after_change(item: m.Model) -> None:
     """Bring the statuses a saved change touches up to date, and commit them."""
     tasks, projects = affected(item)
     if not tasks and not projects:
         return
-    refresh_tasks([t for t in tasks if t in db.session])
-    refresh_projects(projects)
+    refresh_affected([item])
     db.session.commit()

@@ -52,7 +52,8 @@ def _extension(item: m.Extension, adding: bool) -> str | None:
         return None
     if adding and (task.cancelled or task.done_on is not None):
         return _("已完成或已撤销的任务不能申请延期。")
-    if item.new_deadline and task.deadline and item.new_deadline <= task.deadline:
+    asked = adding or _changed(item, "new_deadline")  # not when approval moved the deadline
+    if asked and item.new_deadline and task.deadline and item.new_deadline <= task.deadline:
         return _("申请延至的日期应晚于现行时间节点。")
     return None
 

@@ -4,6 +4,7 @@ the CRUD screens, and refusals as JSON with a Chinese message."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import request
 from flask_appbuilder import ModelRestApi
@@ -13,7 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import models as m
-from app.domain import locking, status
+from app.domain import locking
 from app.domain.access import ID_LIMIT
 from app.domain.labels import LABELS, choices_for
 from app.domain.roles import METHOD_PERMISSIONS
@@ -26,7 +27,7 @@ from app.web.row_scope import SCOPE
 logger = logging.getLogger(__name__)
 
 
-def bad_relation(model: type) -> DomainError | None:
+def bad_relation(model: type[m.Model]) -> DomainError | None:
     """A related field of the JSON body that is not the id of an existing row (or a list of
     them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
     unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
@@ -55,6 +56,12 @@ class ScopedApi(ModelRestApi):
     base_filters = SCOPE
     label_columns = LABELS
     page_size = 25
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str]
+    show_columns: list[str]
+    edit_columns: list[str]
+    validators_columns: dict[str, Any] | None
 
     def __init__(self) -> None:
         model = self.datamodel.obj
@@ -81,16 +88,7 @@ class ScopedApi(ModelRestApi):
     def pre_update(self, item: m.Model) -> None:
         guard_write(item, adding=False)
 
-    def post_add(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_update(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_delete(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
+    def _guarded_response(self, call, *args):
         refusal = bad_relation(self.datamodel.obj)
         if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
             return self.response(refusal.status, message=refusal.message)
@@ -105,18 +103,18 @@ class ScopedApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
 
-    def response_422(self, message=None):  # noqa: ANN001, ANN201
+    def response_422(self, message=None):
         """FAB answers a commit the database refused with its own words, SQL included."""
         if isinstance(message, str) and message.startswith("Database exception occurred"):
             logger.warning("refused write on %s: %s", self.resource_name, message)
             message = _("数据不符合约束（重复或取值超出范围），未保存。")
         return super().response_422(message=message)
 
-    def post_headless(self):  # noqa: ANN201
+    def post_headless(self):
         return self._guarded_response(super().post_headless)
 
-    def put_headless(self, pk):  # noqa: ANN001, ANN201
+    def put_headless(self, pk):
         return self._guarded_response(super().put_headless, pk)
 
-    def delete_headless(self, pk):  # noqa: ANN001, ANN201
+    def delete_headless(self, pk):
         return self._guarded_response(super().delete_headless, pk)

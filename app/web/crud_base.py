@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, request, session
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from sqlalchemy import Boolean, inspect
-from wtforms import BooleanField, Field, SelectField
+from wtforms import BooleanField, Field, Form, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app import models as m
-from app.domain import choices, locking, status
+from app.domain import choices, locking
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
@@ -23,12 +24,12 @@ from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
-def scoped_rel_fields(model: type) -> dict[str, list]:
+def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
 
 
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
     """Select fields with translated labels for choice columns; check boxes for booleans.
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
@@ -63,10 +64,10 @@ def display(value: object) -> object:
     return value
 
 
-def list_formatters(model: type, columns: list[str]) -> dict:
+def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
     """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
-    out = {}
+    out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
@@ -95,8 +96,17 @@ class ScopedModelView(ModelView):
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str] | None
+    show_columns: list[str] | None
+    edit_columns: list[str]
+    add_form_extra_fields: dict[str, Field] | None
+    edit_form_extra_fields: dict[str, Field] | None
+    search_form_extra_fields: dict[str, Field] | None
+    formatters_columns: dict[str, Callable[..., object]] | None
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
         rel = scoped_rel_fields(model)
@@ -120,17 +130,17 @@ class ScopedModelView(ModelView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
         return export_list(self)
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
         abort(404)
 
-    def process_form(self, form: object, is_created: bool) -> None:
+    def process_form(self, form: Form, is_created: bool) -> None:
         """An empty text box leaves a nullable column empty (NULL), not "": a field the user
         did not touch changes nothing (a department user may not set 审核意见 at all)."""
         columns = inspect(self.datamodel.obj).columns
@@ -143,15 +153,6 @@ class ScopedModelView(ModelView):
 
     def pre_update(self, item: m.Model) -> None:
         self._guarded(item, adding=False)
-
-    def post_add(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_update(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_delete(self, item: m.Model) -> None:
-        status.after_change(item)
 
     def _guarded(self, item: m.Model, adding: bool) -> None:
         try:
@@ -171,7 +172,7 @@ class ScopedModelView(ModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # noqa: ANN201
+    def add(self):
         widget = self._add()
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -185,7 +186,7 @@ class ScopedModelView(ModelView):
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
-    def edit(self, pk):  # noqa: ANN001, ANN201
+    def edit(self, pk):
         widgets = self._edit(pk)
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -204,7 +205,7 @@ class ScopedModelView(ModelView):
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access
-    def delete(self, pk):  # noqa: ANN001, ANN201
+    def delete(self, pk):
         """FAB's delete; one the flush guard refuses is a 403 page, not "deleted"."""
         response = super().delete(pk)
         if g.pop("refused_commit", False):
@@ -213,7 +214,7 @@ class ScopedModelView(ModelView):
         return response
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
-    def action(self, name, pk):  # noqa: ANN001, ANN201
+    def action(self, name, pk):
         """A single-row action, on a row in scope only."""
         if name not in self.actions:
             abort(404)
@@ -226,7 +227,7 @@ class ScopedModelView(ModelView):
         return self.actions[name].func(item)
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         """A list action, on rows in scope only: one id out of scope refuses all."""
         name = request.form.get("action", "")
         if name not in self.actions:
@@ -247,6 +248,6 @@ def interface(model: type) -> SQLAInterface:
     return PagedInterface(model)
 
 
-def back_to_list(view: ModelView):  # noqa: ANN201
+def back_to_list(view: ModelView):
     flash(_("操作完成。"), "success")
     return redirect(view.get_redirect())

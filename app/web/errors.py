@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import (
     Flask,
@@ -24,8 +26,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from app.domain import status
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 logger = logging.getLogger(__name__)
 
@@ -47,29 +50,29 @@ def _megabytes(key: str) -> str:
     return f"{current_app.config.get(key, 0) / 1024 / 1024:.0f}"
 
 
-def _respond(status: int, message: str):  # noqa: ANN202
+def _respond(status: int, message: str | None):
     if request.path.startswith("/api/"):
         return jsonify(message=message), status
     if "user" not in g:  # refused before FAB's before_request (CSRF): the menu needs it
         g.user = current_user
     page = render_template("errors/error.html", status=status, message=message,
-                           appbuilder=current_app.appbuilder)
+                           appbuilder=appbuilder())
     return page, status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         return _respond(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"))
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # noqa: ANN202
+    def domain_error(error: DomainError):
         """A refused change (the flush guard's 403 among them): nothing of it was kept."""
         db.session.rollback()
         return _respond(error.status, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
         if error.code == 413:
@@ -78,24 +81,24 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)
-    def database_error(error: SQLAlchemyError):  # noqa: ANN202
+    def database_error(error: SQLAlchemyError):
         logger.error("database unavailable on %s: %s", request.path,
                      getattr(error, "orig", None) or error)
         return _database_unavailable()
 
     @app.errorhandler(DBAPIError)
-    def dbapi_error(error: DBAPIError):  # noqa: ANN202
+    def dbapi_error(error: DBAPIError):
         if error.connection_invalidated:  # the connection was lost mid-request
             return database_error(error)
         return unexpected(error)
 
     @app.errorhandler(DatabaseUnavailable)
-    def database_refused_write(error: DatabaseUnavailable):  # noqa: ANN202
+    def database_refused_write(error: DatabaseUnavailable):
         g.pop("database_unavailable", None)
         return _database_unavailable()
 
     @app.after_request
-    def database_failed_inside_fab(response):  # noqa: ANN001, ANN202
+    def database_failed_inside_fab(response):
         """FAB's CRUD views catch a failed commit and answer a form: answer 503 instead."""
         if g.pop("database_unavailable", False):
             session.pop("_flashes", None)  # the 503 page says it; no stale message later
@@ -103,7 +106,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # noqa: ANN202
+    def unexpected(error: Exception):
         logger.exception("unhandled error on %s", request.path)
         return _respond(500, _messages()[500])
 
@@ -128,7 +131,7 @@ def _drain_body() -> None:
         remaining -= len(chunk)
 
 
-def _database_unavailable():  # noqa: ANN202
+def _database_unavailable():
     """503: a page that needs no database (no menu, no user), or JSON for the API."""
     try:
         db.session.rollback()
@@ -153,20 +156,41 @@ class GuardedInterface(SQLAInterface):
     marks the request, so it answers 503 rather than FAB's form with the SQL in a message,
     and one the flush guard refuses is kept for the view to answer (403, nothing saved)."""
 
-    def add(self, item, commit: bool = True) -> None:  # noqa: ANN001
-        self._marking(super().add, item, commit)
+    def add(self, item, commit: bool = True) -> None:
+        with self._answered():
+            self._refreshing(item)
+            super().add(item, commit)
 
-    def edit(self, item, commit: bool = True) -> None:  # noqa: ANN001
-        self._marking(super().edit, item, commit)
+    def edit(self, item, commit: bool = True) -> None:
+        with self._answered():
+            self._refreshing(item)
+            super().edit(item, commit)
 
-    def delete(self, item, commit: bool = True) -> None:  # noqa: ANN001
-        self._marking(super().delete, item, commit)
+    def delete(self, item, commit: bool = True) -> None:
+        tasks, projects = status.affected(item)  # read before the row is gone
+        with self._answered():
+            super().delete(item, False)
+            self.session.flush()
+            status.refresh_affected([t for t in tasks if t is not item and t in self.session],
+                                    projects)
+            if commit:
+                self.session.commit()
 
-    def _marking(self, call, item, commit: bool) -> None:  # noqa: ANN001
+    def _refreshing(self, item) -> None:
+        """The one save path's last steps in FAB's transaction: write, then the statuses the
+        change moves, so FAB's commit keeps both or neither (app/domain/save.py)."""
+        self.session.add(item)
+        self.session.flush()
+        status.refresh_affected([item])
+
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        """FAB would flash the flush guard's refusal as "saved" or as a database error: keep
+        it for the view to answer; mark an unreachable or locked database for a 503."""
         try:
-            call(item, commit)
-        except DomainError as error:  # the flush guard refused: FAB would flash "saved" or a
-            self.session.rollback()  # database error, so the view answers the refusal
+            yield
+        except DomainError as error:
+            self.session.rollback()
             g.domain_error, g.refused_commit = error, True
             raise
         except Exception as error:  # FAB raises the SQLAlchemy error or wraps it

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from app.domain.labels import joined
 from app.domain.validation import DomainError
 from app.extensions import db
-from app.files.excel_import import Report, build_template, import_workbook
+from app.files.excel_import import Report, import_workbook
+from app.files.excel_template import build_template
 from app.files.import_sheets import SHEETS
 from app.web.list_export import XLSX
 
@@ -34,7 +35,7 @@ class ExcelImportView(BaseView):
 
     @expose("/import/")
     @has_access
-    def page(self):  # noqa: ANN201
+    def page(self):
         return self._page()
 
     @expose("/template/")
@@ -46,7 +47,7 @@ class ExcelImportView(BaseView):
 
     @expose("/import/", methods=["POST"])
     @has_access
-    def upload(self):  # noqa: ANN201
+    def upload(self):
         """Import the uploaded file: everything saved, or nothing and every problem listed."""
         upload = request.files.get("file")
         if upload is None or not upload.filename:

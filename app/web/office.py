@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from app import models as m
 from app.domain import access, choices, ledger, status
 from app.domain.assignment import assignment_day, parse_workdays, task_from_form
+from app.domain.save import save
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -54,30 +55,28 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>")
     @has_access
-    def meeting(self, pk: int):  # noqa: ANN201
+    def meeting(self, pk: int):
         """The meeting, its projects, the tasks it assigned and the form to assign one."""
         return self._meeting_page(access.load(m.Meeting, pk))
 
     @expose("/<int:pk>/assign", methods=["POST"])
     @has_access
-    def assign(self, pk: int):  # noqa: ANN201
+    def assign(self, pk: int):
         """Assign a task from the meeting; 422 and nothing saved on bad input."""
         meeting = access.load(m.Meeting, pk)
         try:
             task = task_from_form(meeting, request.form)
+            save(task, adding=True)
         except DomainError as error:
             db.session.rollback()
             return self._meeting_page(meeting, error.message, error.status)
-        db.session.add(task)
-        db.session.flush()
-        status.after_change(task)
         flash(_("已交办任务“%(title)s”，时间节点 %(deadline)s。", title=task.title,
                 deadline=task.deadline.isoformat()), "success")
         return redirect(url_for(".meeting", pk=pk))
 
     @expose("/<int:pk>/deadline")
     @has_access
-    def deadline(self, pk: int):  # noqa: ANN201
+    def deadline(self, pk: int):
         """JSON: the assignment day and the deadline N working days after it."""
         meeting = access.load(m.Meeting, pk)
         assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
@@ -131,13 +130,13 @@ class FeedbackReviewView(QueueView):
 
     @expose("/")
     @has_access
-    def queue(self):  # noqa: ANN201
+    def queue(self):
         """The submitted feedback, oldest report first."""
         return self._queue()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def review(self, pk: int):  # noqa: ANN201
+    def review(self, pk: int):
         """Accept a feedback, or return it with a comment."""
         feedback = access.load(m.Feedback, pk)
         decision = request.form.get("decision")
@@ -171,13 +170,13 @@ class ExtensionApprovalView(QueueView):
 
     @expose("/")
     @has_access
-    def pending(self):  # noqa: ANN201
+    def pending(self):
         """The pending requests, oldest first."""
         return self._pending()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def decide(self, pk: int):  # noqa: ANN201
+    def decide(self, pk: int):
         """Approve (the deadline moves, the original stays) or reject a request."""
         extension = access.load(m.Extension, pk)
         decision = request.form.get("decision")

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import access, status
+from app.domain import access, ledger, status
 from app.domain.access import current_department_scope
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 
 def leaders() -> list[m.Person]:
@@ -27,48 +27,14 @@ def leaders() -> list[m.Person]:
         select(m.Person).where(m.Person.is_leader.is_(True)).order_by(m.Person.name)))
 
 
-def escalate_problem(problem: m.Problem, leader_id: int | None) -> None:
-    """Hand an open problem to a county leader for coordination (提请领导协调)."""
-    if problem.resolved_on is not None:
-        raise DomainError(_("问题已解决，无需提请领导协调。"))
-    leader = db.session.get(m.Person, leader_id) if leader_id else None
-    if leader is None or not leader.is_leader:
-        raise DomainError(_("协调领导应为县级领导，请从列表中选择。"))
-    problem.coordinating_leader = leader
-    status.after_change(problem)
-
-
-def resolve_problem(problem: m.Problem, resolution: str, resolved_on: dt.date,
-                    today: dt.date) -> None:
-    """Close a problem with how it was solved (办结)."""
-    if problem.resolved_on is not None:
-        raise DomainError(_("这个问题已经办结。"))
-    text = (resolution or "").strip()
-    if not text:
-        raise DomainError(_("请填写解决情况。"))
-    if resolved_on < problem.raised_on:
-        raise DomainError(_("解决日期不能早于提出日期。"))
-    if resolved_on > today:
-        raise DomainError(_("解决日期不能晚于今天。"))
-    problem.resolution = text
-    problem.resolved_on = resolved_on
-    status.after_change(problem)
-
-
 def _parse_date(value: str | None, default: dt.date) -> dt.date:
-    if not (value or "").strip():
+    text = (value or "").strip()
+    if not text:
         return default
     try:
-        return dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise DomainError(_("日期格式应为“年-月-日”，如 2026-05-01。")) from None
-
-
-def _parse_id(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def may_handle(problem: m.Problem) -> bool:
@@ -90,7 +56,7 @@ class ProblemActionView(BaseView):
     method_permission_name = {"escalate": "edit", "resolve": "edit"}
     default_view = "escalate"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `problem_actions(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(problem_actions)
@@ -98,27 +64,32 @@ class ProblemActionView(BaseView):
 
     @expose("/<int:pk>/escalate", methods=["GET", "POST"])
     @has_access
-    def escalate(self, pk: int):  # noqa: ANN201
+    def escalate(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             try:
-                escalate_problem(problem, _parse_id(request.form.get("leader")))
+                ledger.escalate_problem(problem, access.id_or_none(request.form.get("leader")))
             except DomainError as error:
+                db.session.rollback()
                 return self._form("problem_escalate.html", problem, error)
-            flash(_("已提请%(leader)s协调。", leader=problem.coordinating_leader.name), "success")
+            leader = problem.coordinating_leader
+            assert leader is not None  # escalate_problem set it
+            flash(_("已提请%(leader)s协调。", leader=leader.name), "success")
             return redirect(url_for("ProblemView.show", pk=pk))
         return self._form("problem_escalate.html", problem)
 
     @expose("/<int:pk>/resolve", methods=["GET", "POST"])
     @has_access
-    def resolve(self, pk: int):  # noqa: ANN201
+    def resolve(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             today = status.today()
             try:
                 resolved_on = _parse_date(request.form.get("resolved_on"), today)
-                resolve_problem(problem, request.form.get("resolution", ""), resolved_on, today)
+                ledger.resolve_problem(problem, request.form.get("resolution", ""),
+                                       resolved_on, today)
             except DomainError as error:
+                db.session.rollback()
                 return self._form("problem_resolve.html", problem, error)
             flash(_("问题已办结。"), "success")
             return redirect(url_for("ProblemView.show", pk=pk))
@@ -142,10 +113,10 @@ class ProblemActionView(BaseView):
 TITLES = {"problem_escalate.html": _l("提请领导协调"), "problem_resolve.html": _l("问题办结")}
 
 
-def problem_actions(pk: int | str) -> list[tuple[str, str, str]]:
+def problem_actions(pk: int | str | None) -> list[tuple[str, str, str]]:
     """(label, url, button style) of the actions the user may take on a problem's page."""
-    pk = _parse_id(str(pk))
-    if pk is None or not current_app.appbuilder.sm.has_access("can_edit", "Problem"):
+    pk = access.id_or_none(str(pk))
+    if pk is None or not appbuilder().sm.has_access("can_edit", "Problem"):
         return []
     problem = db.session.get(m.Problem, pk)
     if problem is None or problem.resolved_on is not None or not may_handle(problem):

@@ -30,13 +30,13 @@ class UrgeView(OfficeView):
 
     @expose("/urge")
     @has_access
-    def urge_form(self):  # noqa: ANN201
+    def urge_form(self):
         """The form for the tasks chosen (?task=1&task=2), all in scope."""
         return self._form(self._tasks(request.args.getlist("task")))
 
     @expose("/urge", methods=["POST"])
     @has_access
-    def urge(self):  # noqa: ANN201
+    def urge(self):
         """Record a supervision on each chosen task; notices go to their print page."""
         tasks = self._tasks(request.form.getlist("task"))
         channel = request.form.get("channel", "")
@@ -57,13 +57,13 @@ class UrgeView(OfficeView):
 
     @expose("/notice/<int:pk>")
     @has_access
-    def notice(self, pk: int):  # noqa: ANN201
+    def notice(self, pk: int):
         """The printable 督办通知单 of one supervision sent by notice."""
         return self._notices([pk])
 
     @expose("/notice/")
     @has_access
-    def notices(self):  # noqa: ANN201
+    def notices(self):
         """Several notices (?id=1&id=2), one A4 page each."""
         return self._notices(request.args.getlist("id"))
 

@@ -36,7 +36,7 @@ def add_from_list(visitor: Visitor, view: str) -> Page:
     return visitor.page
 
 
-def row(page: Page, text: str):  # noqa: ANN201
+def row(page: Page, text: str):
     return page.locator("table tr", has_text=text)
 
 
@@ -129,7 +129,7 @@ def menu(visitor: Visitor, category: str, entry: str) -> None:
     visitor.check()
 
 
-def today(portal) -> dt.date:  # noqa: ANN001
+def today(portal) -> dt.date:
     from app.domain import status
 
     with portal.app.app_context():

@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def config(app, **values: object) -> Iterator[None]:  # noqa: ANN001
+def config(app, **values: object) -> Iterator[None]:
     """Set app.config values for a block; put the old ones back afterwards."""
     missing = object()
     old = {key: app.config.get(key, missing) for key in values}
@@ -77,7 +77,7 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(app) -> str:  # noqa: ANN001
+def database_url(app) -> str:
     """The session database, which worker processes share (PostgreSQL or the SQLite file)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
@@ -86,7 +86,7 @@ def database_url(app) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def job_runs(app) -> Iterator[None]:  # noqa: ANN001
+def job_runs(app) -> Iterator[None]:
     """Delete the job runs a test recorded, so other tests see the table as it was."""
     from app.extensions import db
 
@@ -189,7 +189,7 @@ def _kill_group(pid: int) -> None:
 
 
 @pytest.fixture
-def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:  # noqa: ANN001
+def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
     """Two worker processes on the session database and the test Redis."""
     instance = tmp_path / "instance"
     instance.mkdir()

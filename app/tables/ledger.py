@@ -1,0 +1,168 @@
+"""The task ledger (任务台账): tasks, their extensions, feedback, supervision and the files
+attached to feedback and problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.domain import choices
+from app.tables.base import Audited, one_of
+from app.tables.org import Department, Person
+from app.tables.projects import Meeting, Project
+
+
+class Task(Audited, Model):
+    __tablename__ = "task"
+    __table_args__ = (
+        one_of("task", "status", choices.TASK_STATUS),
+        CheckConstraint("deadline >= assigned_on", name="ck_task_deadline_after_assigned"),
+        CheckConstraint("done_on >= assigned_on", name="ck_task_done_after_assigned"),
+        CheckConstraint("overdue_days >= 0", name="ck_task_overdue_days"),
+        Index("ix_task_deadline_id", "deadline", "id"),  # the task list pages by (deadline, id)
+        # issue 6: a project's task statuses (its colour); a department's tasks by deadline
+        Index("ix_task_project_status", "project_id", "status"),
+        Index("ix_task_department_deadline", "department_id", "deadline"),
+        Index("ix_task_assigned_on", "assigned_on"),
+        Index("ix_task_done_on", "done_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project.id", ondelete="SET NULL"), index=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    expected_outcome: Mapped[str | None] = mapped_column(Text)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    assigned_on: Mapped[dt.date] = mapped_column(Date)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    original_deadline: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    lag_reason: Mapped[str | None] = mapped_column(Text)
+    measures: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    overdue_days: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
+
+    project: Mapped[Project | None] = relationship(lazy="joined")
+    meeting: Mapped[Meeting | None] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
+    person: Mapped[Person | None] = relationship(lazy="joined")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Extension(Audited, Model):
+    __tablename__ = "extension"
+    __table_args__ = (one_of("extension", "decision", choices.EXTENSION_DECISION),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    new_deadline: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(10), default="pending")
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
+
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+
+
+class Feedback(Audited, Model):
+    __tablename__ = "feedback"
+    __table_args__ = (
+        one_of("feedback", "review_status", choices.REVIEW_STATUS),
+        CheckConstraint(
+            "percent_complete >= 0 AND percent_complete <= 100", name="ck_feedback_percent"
+        ),
+        Index("ix_feedback_task_reported", "task_id", "reported_on", "review_status"),
+        # issue 6: the month's feedback that counts, read as a slice (date first)
+        Index("ix_feedback_reported_task", "reported_on", "task_id",
+              sqlite_where=text("review_status <> 'returned'"),
+              postgresql_where=text("review_status <> 'returned'")),
+        Index("ix_feedback_reported_on", "reported_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    progress: Mapped[str] = mapped_column(Text)
+    percent_complete: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[str | None] = mapped_column(Text)
+    next_steps: Mapped[str | None] = mapped_column(Text)
+    review_status: Mapped[str] = mapped_column(String(10), default="submitted")
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
+
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+
+
+class Supervision(Audited, Model):
+    __tablename__ = "supervision"
+    __table_args__ = (
+        one_of("supervision", "channel", choices.SUPERVISION_CHANNEL),
+        one_of("supervision", "kind", choices.SUPERVISION_KIND),
+        Index("ix_supervision_task_sent", "task_id", "sent_on"),
+        Index("ix_supervision_sent_task", "sent_on", "task_id"),  # issue 6: month slices
+        Index("ix_supervision_sent_on", "sent_on"),
+        # reminders: one per task, kind and day, however often the job runs
+        Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
+              sqlite_where=text("kind <> 'manual'"), postgresql_where=text("kind <> 'manual'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10), default="in_app")
+    kind: Mapped[str] = mapped_column(String(20), default="manual")
+    message: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+
+
+# issue 7: attachments (形象进度 photos on feedback, documents on problems)
+class Attachment(Model):
+    """A file attached to one feedback or one problem; its bytes live in ATTACHMENT_DIR."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (
+        CheckConstraint("(feedback_id IS NULL) <> (problem_id IS NULL)",
+                        name="ck_attachment_one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    problem_id: Mapped[int | None] = mapped_column(
+        ForeignKey("problem.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded: for display only
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    uploaded_by: Mapped[User | None] = relationship(User)
