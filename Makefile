@@ -23,4 +23,5 @@ test: $(STAMP)  ## the whole test suite
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy

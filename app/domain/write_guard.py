@@ -7,6 +7,10 @@ user may touch only the rows of their own department — before the change (the 
 stored) and after it (the row as written, checked inside the same transaction). A refusal
 raises Forbidden, and the flush, with everything the request wrote, is rolled back.
 
+A row that belongs to another is checked as a write of its owner: an attachment edits its
+feedback or problem (or is part of adding it, in the same request), a chain's nodes
+and the tasks a new chain makes are the chain's (倒排工期: edit, its project's scope).
+
 System actors (jobs, commands, the demo) pass. Changes that are only a consequence of an
 allowed change pass too: the computed columns (task status and overdue days, project
 colour), the version counter and FAB's audit columns.
@@ -41,6 +45,10 @@ OWNED_BY: dict[type, tuple[tuple[str, type], ...]] = {
     m.ChainNode: (("chain_id", m.TaskChain),),
 }
 PENDING = "write_guard_pending"  # session.info: rows to check after the flush wrote them
+# session.info: owners (model, id) a user inserted in this session (one request's, as
+# Flask-SQLAlchemy scopes sessions): a photo is part of adding the report filed with it
+ADDED = "write_guard_added"
+OWNERS = frozenset(model for owners in OWNED_BY.values() for _column, model in owners)
 
 
 def edited(obj: object) -> set[str]:
@@ -79,11 +87,23 @@ def owner_of(obj: object) -> object | None:
 
 
 def _owner_permission(owner: object) -> tuple[str, str] | None:
+    """Writing an owned row edits its owner; on an owner the same request added (a photo
+    filed with its progress report) it is part of the owner's adding."""
     if owner is None:
         return None
     if isinstance(owner, m.TaskChain):
         return access.EDIT, "ReverseSchedule"
-    return access.EDIT, type(owner).__name__
+    key = (type(owner), getattr(owner, "id", None))
+    added = inspect(owner).pending or key in db.session.info.get(ADDED, ())
+    return access.ADD if added else access.EDIT, type(owner).__name__
+
+
+def _chained_tasks(session: Session) -> dict[int, m.TaskChain]:
+    """New tasks placed in a chain by a new node of this flush: they are the chain's rows
+    (倒排工期 makes them), under its permission and its project's scope."""
+    return {id(node.task): node.chain for node in session.new
+            if isinstance(node, m.ChainNode) and node.task is not None
+            and node.chain is not None}
 
 
 def _needs(session: Session) -> Iterable[tuple[object, str, set[str]]]:
@@ -105,7 +125,10 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     department = actor.department_id  # None: an unscoped actor
     after: dict[type[m.Model], set[m.Model]] = defaultdict(set)
     before: dict[type[m.Model], set[m.Model]] = defaultdict(set)
+    chained = _chained_tasks(session)
     for obj, permission, changed in _needs(session):
+        if permission == access.ADD and id(obj) in chained:
+            obj = chained[id(obj)]
         needed = _resource(obj, permission, changed)
         if needed is None:
             continue
@@ -123,8 +146,13 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
 
 
 def _after_flush(session: Session, _context: object) -> None:
-    pending = session.info.pop(PENDING, None)
     actor = access.current()
+    if actor.is_system:
+        return
+    owners = {(type(obj), obj.id) for obj in session.new if type(obj) in OWNERS}
+    if owners:
+        session.info.setdefault(ADDED, set()).update(owners)
+    pending = session.info.pop(PENDING, None)
     if pending and actor.department_id is not None:  # a scoped actor
         _check_scope(session, pending, actor.department_id)
 
@@ -156,8 +184,13 @@ def _scoped_rows(model: type[m.Model],
     return model, {o.id for o in objs if o.id is not None}
 
 
+def _rolled_back(session: Session) -> None:
+    session.info.pop(ADDED, None)  # those rows are gone (and their ids free again)
+
+
 def init_app(app: Flask) -> None:
     """Guard the flushes of the app's session (once: the session outlives apps)."""
-    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush),
+                           ("after_rollback", _rolled_back)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)

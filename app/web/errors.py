@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import (
     Flask,
@@ -151,24 +153,28 @@ def _database_unavailable():
 
 class GuardedInterface(SQLAInterface):
     """FAB's data interface; a commit the database refuses for being unreachable or locked
-    marks the request, so it answers 503 rather than FAB's form with the SQL in a message."""
+    marks the request, so it answers 503 rather than FAB's form with the SQL in a message,
+    and one the flush guard refuses is kept for the view to answer (403, nothing saved)."""
 
     def add(self, item, commit: bool = True) -> None:
-        self._refreshing(item)
-        self._marking(super().add, item, commit)
+        with self._answered():
+            self._refreshing(item)
+            super().add(item, commit)
 
     def edit(self, item, commit: bool = True) -> None:
-        self._refreshing(item)
-        self._marking(super().edit, item, commit)
+        with self._answered():
+            self._refreshing(item)
+            super().edit(item, commit)
 
     def delete(self, item, commit: bool = True) -> None:
         tasks, projects = status.affected(item)  # read before the row is gone
-        self._marking(super().delete, item, False)
-        self.session.flush()
-        status.refresh_affected([t for t in tasks if t is not item and t in self.session],
-                                projects)
-        if commit:
-            self._marking(lambda _item, _commit: self.session.commit(), item, commit)
+        with self._answered():
+            super().delete(item, False)
+            self.session.flush()
+            status.refresh_affected([t for t in tasks if t is not item and t in self.session],
+                                    projects)
+            if commit:
+                self.session.commit()
 
     def _refreshing(self, item) -> None:
         """The one save path's last steps in FAB's transaction: write, then the statuses the
@@ -177,10 +183,16 @@ class GuardedInterface(SQLAInterface):
         self.session.flush()
         status.refresh_affected([item])
 
-    @staticmethod
-    def _marking(call, item, commit: bool) -> None:
+    @contextmanager
+    def _answered(self) -> Iterator[None]:
+        """FAB would flash the flush guard's refusal as "saved" or as a database error: keep
+        it for the view to answer; mark an unreachable or locked database for a 503."""
         try:
-            call(item, commit)
+            yield
+        except DomainError as error:
+            self.session.rollback()
+            g.domain_error, g.refused_commit = error, True
+            raise
         except Exception as error:  # FAB raises the SQLAlchemy error or wraps it
             cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
             if isinstance(cause, OperationalError | PoolTimeout):
