@@ -23,3 +23,4 @@ test: $(STAMP)  ## the whole test suite
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy

@@ -12,7 +12,7 @@ from app import models as m
 from app.domain import clock
 from app.domain.accounts import AccountError, create_account
 from app.domain.roles import ROLES
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.views import MENU_RESOURCES
 
 
@@ -104,13 +104,13 @@ def _record_run(job: str, args: dict) -> m.JobRun:
 
 def sync_permissions(reset: bool = False) -> dict[str, int]:
     """Create the permissions of every view and the four roles (idempotent)."""
-    appbuilder = current_app.appbuilder
-    sm = appbuilder.sm
+    fab = appbuilder()
+    sm = fab.sm
     for name in ("Admin", sm.auth_role_public):
         if sm.find_role(name) is None:
             sm.add_role(name)
     before = {vm.name for vm in sm.get_all_view_menu()}
-    appbuilder.add_permissions(update_perms=True)
+    fab.add_permissions(update_perms=True)
     sm.remember_new_view_menus(before)
     return sm.sync_roles(current_app.extensions[MENU_RESOURCES], reset=reset)
 
@@ -152,7 +152,7 @@ def seed_demo_command() -> None:
 
     if db.session.scalar(select(m.Department.id).limit(1)) is not None:
         click.echo("演示数据已存在（数据库中已有责任单位），未重复导入。Demo data exists already.")
-        sm = current_app.appbuilder.sm
+        sm = appbuilder().sm
         _print_accounts([a for a in DEMO_ACCOUNTS if sm.find_user(username=a[0]) is not None])
         return
     counts = seed_demo()

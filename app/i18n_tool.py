@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import flask_appbuilder
 from babel.messages.catalog import Catalog
@@ -22,6 +23,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import _MessageID
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -72,11 +76,11 @@ def extract_fab() -> Catalog:
     return _collect(found, prefix="flask_appbuilder/", comment=FAB_COMMENT)
 
 
-def fab_zh_gaps(fab: Catalog) -> set[str]:
+def fab_zh_gaps(fab: Catalog) -> set[_MessageID]:
     """FAB msgids that FAB's own zh catalogue leaves missing, empty or fuzzy."""
     with open(FAB_DIR / "translations" / "zh" / "LC_MESSAGES" / "messages.po", "rb") as f:
         theirs = read_po(f)
-    gaps = set()
+    gaps: set[_MessageID] = set()
     for message in fab:
         known = theirs.get(message.id)
         if message.id and (known is None or not known.string or known.fuzzy):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import current_app, has_request_context
+from flask import has_request_context
 from flask_appbuilder import Model
 from flask_appbuilder.models.mixins import AuditMixin
 from flask_appbuilder.security.sqla.models import User
@@ -32,6 +32,7 @@ from sqlalchemy.ext.declarative import declared_attr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import choices
+from app.extensions import appbuilder
 
 MONEY = Numeric(14, 2)
 
@@ -46,11 +47,11 @@ class Audited(AuditMixin):
     """FAB's audit columns; the user is null for rows written by jobs and the CLI."""
 
     @declared_attr
-    def created_by_fk(cls):  # noqa: N805
+    def created_by_fk(cls):
         return Column(Integer, ForeignKey("ab_user.id"), default=cls.get_user_id, index=True)
 
     @declared_attr
-    def changed_by_fk(cls):  # noqa: N805
+    def changed_by_fk(cls):
         return Column(
             Integer,
             ForeignKey("ab_user.id"),
@@ -64,7 +65,7 @@ class Audited(AuditMixin):
         """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
         if not has_request_context():
             return None
-        return getattr(current_app.appbuilder.sm.current_user, "id", None)
+        return getattr(appbuilder().sm.current_user, "id", None)
 
 
 class Department(Audited, Model):

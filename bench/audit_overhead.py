@@ -73,7 +73,7 @@ def switch(enabled: bool) -> None:
             event.remove(db.session, name, listener)
 
 
-def fresh_app(url: str | None):  # noqa: ANN201
+def fresh_app(url: str | None):
     from config import Config
 
     class BenchConfig(Config):
@@ -94,7 +94,7 @@ def fresh_app(url: str | None):  # noqa: ANN201
     return app
 
 
-def timed(app, work: str, workbook: bytes) -> tuple[float, float, int]:  # noqa: ANN001
+def timed(app, work: str, workbook: bytes) -> tuple[float, float, int]:
     """Wall and CPU seconds of one run of `work`, and the audit rows it wrote."""
     from app import models as m
     from app.domain import access

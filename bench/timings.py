@@ -30,7 +30,7 @@ def limit_statements(engine: Engine, seconds: float) -> None:
     statement_timeout, SQLite's progress handler. A job past it is reported, not waited for."""
     if engine.dialect.name == "postgresql":
         @event.listens_for(engine, "connect")
-        def timeout(connection, record) -> None:  # noqa: ANN001
+        def timeout(connection, record) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
             connection.commit()
@@ -42,7 +42,7 @@ def limit_statements(engine: Engine, seconds: float) -> None:
         started["at"] = time.monotonic()
 
     @event.listens_for(engine, "connect")
-    def handler(connection, record) -> None:  # noqa: ANN001
+    def handler(connection, record) -> None:
         connection.set_progress_handler(
             lambda: int(time.monotonic() - started["at"] > seconds), 100_000)
 

@@ -88,7 +88,7 @@ def _signal_group(pid: int, number: int) -> None:
         pass
 
 
-def _rebuild_year(app, year: int, budget: float) -> float:  # noqa: ANN001
+def _rebuild_year(app, year: int, budget: float) -> float:
     """Queue the twelve months and wait for their runs; the wall time (s)."""
     from app.jobs import enqueue
 
@@ -114,7 +114,7 @@ def _rebuild_year(app, year: int, budget: float) -> float:  # noqa: ANN001
     return elapsed
 
 
-def scaling(app, env: dict[str, str], year: int, logs: Path,  # noqa: ANN001
+def scaling(app, env: dict[str, str], year: int, logs: Path,
             counts: tuple[int, ...] = (1, 2, 4), budget: float = 900) -> list[dict]:
     """Wall time of the year's rebuild on each number of workers, and the speed-up."""
     import redis
@@ -130,7 +130,7 @@ def scaling(app, env: dict[str, str], year: int, logs: Path,  # noqa: ANN001
             connection.flushdb()  # the lock with the rest
 
 
-def _scaling(app, env: dict[str, str], year: int, logs: Path,  # noqa: ANN001
+def _scaling(app, env: dict[str, str], year: int, logs: Path,
              counts: tuple[int, ...], budget: float) -> list[dict]:
     import redis
 

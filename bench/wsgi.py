@@ -18,7 +18,7 @@ from app.extensions import db
 HEADER = "X-SQL-Count"
 
 
-def _count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+def _count(conn, cursor, statement, parameters, context, executemany) -> None:
     if has_request_context():
         g.bench_sql_count = g.get("bench_sql_count", 0) + 1
 

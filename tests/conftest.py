@@ -11,10 +11,10 @@ import pytest
 
 os.environ.setdefault("KEYLEDGER_INSTANCE", tempfile.mkdtemp(prefix="keyledger-test-"))
 
-from config import Config  # noqa: E402
-from tests.support import services  # noqa: E402
-from tests.support.web import Auth  # noqa: E402
-from tests.support.world import PASSWORD, build_world  # noqa: E402
+from config import Config
+from tests.support import services
+from tests.support.web import Auth
+from tests.support.world import PASSWORD, build_world
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +92,7 @@ def leaves_no_rows(app):
     apart). Security tables and the audit log are left as they are."""
     from app.extensions import db
 
-    def kept(table) -> bool:  # noqa: ANN001
+    def kept(table) -> bool:
         return table.name.startswith("ab_") or table.name == "audit_log"
 
     with app.app_context():
@@ -114,7 +114,7 @@ def leaves_no_rows(app):
 
 
 @pytest.fixture
-def job_runs(app) -> Iterator[None]:  # noqa: ANN001
+def job_runs(app) -> Iterator[None]:
     """Delete the job runs a test recorded, so other tests see the table as it was."""
     from sqlalchemy import delete, func, select
 

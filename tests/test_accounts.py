@@ -30,7 +30,7 @@ def fresh_app(app):
 
     built = []
 
-    def build(**settings):  # noqa: ANN202
+    def build(**settings):
         attributes = {"TESTING": True, "REDIS_URL": None, "SCHEDULER": False,
                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                       **settings}
@@ -320,7 +320,7 @@ def test_no_stack_trace_or_sql_reaches_a_user(app, world, api_token):
 def test_an_unexpected_error_shows_a_chinese_page_without_the_trace(app, world, fresh_app):
     broken = fresh_app()
 
-    def boom():  # noqa: ANN202
+    def boom():
         raise RuntimeError("SELECT secret FROM ab_user")
 
     broken.add_url_rule("/boom", "boom", boom)

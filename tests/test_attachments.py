@@ -86,16 +86,16 @@ DISGUISED = {
 }
 
 
-def attachment_dir(app) -> Path:  # noqa: ANN001
+def attachment_dir(app) -> Path:
     return Path(app.config["ATTACHMENT_DIR"])
 
 
-def stored_files(app) -> set[str]:  # noqa: ANN001
+def stored_files(app) -> set[str]:
     folder = attachment_dir(app)
     return {p.name for p in folder.iterdir()} if folder.exists() else set()
 
 
-def rows(app) -> list[tuple]:  # noqa: ANN001
+def rows(app) -> list[tuple]:
     with app.app_context():
         found = db.session.execute(select(
             m.Attachment.id, m.Attachment.feedback_id, m.Attachment.problem_id,
@@ -108,8 +108,8 @@ def show_url(kind: str, owner: int) -> str:
     return f"/{'feedbackview' if kind == 'feedback' else 'problemview'}/show/{owner}"
 
 
-def upload(client, kind: str, owner: int, data: bytes, name: str,  # noqa: ANN001
-           token: str | None = "page"):  # noqa: ANN201
+def upload(client, kind: str, owner: int, data: bytes, name: str,
+           token: str | None = "page"):
     """POST a file as the show page's form does (token "page": read from the page)."""
     if token == "page":
         token = csrf_token(client, show_url(kind, owner))
@@ -120,18 +120,18 @@ def upload(client, kind: str, owner: int, data: bytes, name: str,  # noqa: ANN00
                        content_type="multipart/form-data")
 
 
-def latest(app) -> m.Attachment:  # noqa: ANN001
+def latest(app) -> m.Attachment:
     with app.app_context():
         row = db.session.scalar(select(m.Attachment).order_by(m.Attachment.id.desc()))
         db.session.expunge(row)
     return row
 
 
-def text_of(response) -> str:  # noqa: ANN001
+def text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
-def fetch(client, url: str):  # noqa: ANN001, ANN201
+def fetch(client, url: str):
     """GET a download, its body read and its file closed."""
     response = client.get(url)
     response.get_data()
@@ -337,7 +337,7 @@ PASSING_INSERT = {
 }
 
 
-def _run(app, statements: dict[str, list[str]]) -> None:  # noqa: ANN001
+def _run(app, statements: dict[str, list[str]]) -> None:
     with app.app_context():
         for statement in statements[db.engine.dialect.name]:
             db.session.execute(text(statement))
@@ -366,14 +366,14 @@ def test_a_failed_commit_leaves_no_file_behind(app, client, auth, world) -> None
 # --- 我的台账: a photo with the progress report ---------------------------------------------
 
 
-def feedback_count(app) -> int:  # noqa: ANN001
+def feedback_count(app) -> int:
     with app.app_context():
         count = db.session.scalar(select(func.count()).select_from(m.Feedback))
         db.session.rollback()
     return count
 
 
-def report(client, task: int, progress: str, photo: tuple[bytes, str]):  # noqa: ANN001, ANN201
+def report(client, task: int, progress: str, photo: tuple[bytes, str]):
     token = csrf_token(client, "/my/ledger/")
     return client.post(f"/my/ledger/{task}/feedback", content_type="multipart/form-data",
                        data={"csrf_token": token, "progress": progress,

@@ -18,7 +18,7 @@ from app.files.backup import POSTGRES_WAY
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def sqlite_file(app) -> Path:  # noqa: ANN001
+def sqlite_file(app) -> Path:
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if not url.startswith("sqlite:///"):
         pytest.skip("the SQLite default")

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app import models as m
+from app.domain import access
 from app.extensions import db
 from tests.support.days import today
 from tests.support.web import csrf_token
@@ -37,7 +38,7 @@ TABLES = (m.Department, m.Person, m.Project, m.Task)
 @contextmanager
 def writing(app) -> Iterator[None]:
     """Database work in a test, as nobody (no user left over from a client request)."""
-    with app.app_context(), app.test_request_context():
+    with app.app_context(), app.test_request_context(), access.acting_as("test:setup"):
         yield
 
 

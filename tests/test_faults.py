@@ -71,7 +71,7 @@ class RedisServer:
 
 
 @pytest.fixture
-def own_redis(tmp_path) -> Iterator[RedisServer]:  # noqa: ANN001
+def own_redis(tmp_path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("redis-server is not installed (CI=true: services must run)")
@@ -83,7 +83,7 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:  # noqa: ANN001
 
 
 @pytest.fixture
-def period_cleared(app) -> Iterator[None]:  # noqa: ANN001
+def period_cleared(app) -> Iterator[None]:
     def clear() -> None:
         with app.app_context():
             db.session.execute(delete(m.Compliance).where(m.Compliance.period == PERIOD))
@@ -94,7 +94,7 @@ def period_cleared(app) -> Iterator[None]:  # noqa: ANN001
     clear()
 
 
-def table_counts(app) -> dict[str, int]:  # noqa: ANN001
+def table_counts(app) -> dict[str, int]:
     with app.app_context():
         counts = {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
                   for model in COUNTED}
@@ -102,7 +102,7 @@ def table_counts(app) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def runs_after(app, last: int) -> list[tuple[int, str, str | None]]:  # noqa: ANN001
+def runs_after(app, last: int) -> list[tuple[int, str, str | None]]:
     with app.app_context():
         found = db.session.execute(select(m.JobRun.id, m.JobRun.status, m.JobRun.error)
                                    .where(m.JobRun.id > last).order_by(m.JobRun.id)).all()
@@ -110,14 +110,14 @@ def runs_after(app, last: int) -> list[tuple[int, str, str | None]]:  # noqa: AN
     return [tuple(row) for row in found]
 
 
-def last_run(app) -> int:  # noqa: ANN001
+def last_run(app) -> int:
     with app.app_context():
         value = db.session.scalar(select(func.max(m.JobRun.id))) or 0
         db.session.rollback()
     return value
 
 
-def period_rows(app) -> dict[int | None, tuple]:  # noqa: ANN001
+def period_rows(app) -> dict[int | None, tuple]:
     """department -> (the row's counts and rates, its build time) of PERIOD."""
     c = m.Compliance
     with app.app_context():
@@ -133,7 +133,7 @@ def run_status(run_id: int) -> str:
     return db.session.scalar(select(m.JobRun.status).where(m.JobRun.id == run_id))
 
 
-def run_now(client, job: str, **data: str):  # noqa: ANN001, ANN201
+def run_now(client, job: str, **data: str):
     token = csrf_token(client, "/jobrunview/add")
     return client.post("/jobrunview/add", data={"job": job, "csrf_token": token, **data})
 
@@ -177,7 +177,7 @@ def test_redis_killed_the_portal_works_and_a_job_request_answers_queue_unavailab
 
 
 @contextmanager
-def slow_county_insert(app) -> Iterator[None]:  # noqa: ANN001
+def slow_county_insert(app) -> Iterator[None]:
     """A trigger (in the database) holding build_compliance a few seconds inside its
     transaction, after the period's DELETE, at the county row's INSERT."""
     postgres = db.engine.dialect.name == "postgresql"
@@ -206,7 +206,7 @@ def slow_county_insert(app) -> Iterator[None]:  # noqa: ANN001
 
 
 @pytest.fixture
-def one_worker(app, own_redis, tmp_path) -> Iterator[Workers]:  # noqa: ANN001
+def one_worker(app, own_redis, tmp_path) -> Iterator[Workers]:
     """A real `rq worker` (KeyLedgerWorker) on the session database and the test's Redis."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     instance = tmp_path / "instance"
@@ -269,7 +269,7 @@ def test_the_embedded_default_opens_no_connection_at_all(
     connects: list[object] = []
     original = socket.socket.connect
 
-    def refuse(self, address):  # noqa: ANN001, ANN202
+    def refuse(self, address):
         connects.append(address)
         return original(self, address)
 
@@ -294,7 +294,7 @@ def test_the_embedded_default_opens_no_connection_at_all(
 
 
 @contextmanager
-def failing_county_insert(app) -> Iterator[None]:  # noqa: ANN001
+def failing_county_insert(app) -> Iterator[None]:
     """The database refuses the county row: after the DELETE of the period's rows."""
     if db.engine.dialect.name == "postgresql":
         make = ["CREATE FUNCTION kl_fault_fail() RETURNS trigger LANGUAGE plpgsql AS "
@@ -342,14 +342,14 @@ def test_a_job_failing_mid_way_keeps_the_previous_rows_and_shows_its_failure(
 
 
 @contextmanager
-def database_unreachable(app) -> Iterator[None]:  # noqa: ANN001
+def database_unreachable(app) -> Iterator[None]:
     """Every new connection goes where no database is (a missing folder, a closed port);
     the pool is emptied first, so the driver's own error comes back."""
     with app.app_context():
         engine = db.engine
     closed_port, missing = free_port(), "/nonexistent-keyledger/none.db"
 
-    def elsewhere(dialect, conn_rec, cargs, cparams):  # noqa: ANN001, ANN202
+    def elsewhere(dialect, conn_rec, cargs, cparams):
         if engine.dialect.name == "postgresql":
             cparams.update(host="127.0.0.1", port=closed_port, connect_timeout=2)
         else:
@@ -365,7 +365,7 @@ def database_unreachable(app) -> Iterator[None]:  # noqa: ANN001
         engine.dispose()
 
 
-def _assert_503(response, api: bool = False) -> None:  # noqa: ANN001
+def _assert_503(response, api: bool = False) -> None:
     body = response.get_data(as_text=True)
     assert response.status_code == 503, (response.status_code, response.request.path)
     assert "数据库暂时无法访问" in (response.json["message"] if api else body)
@@ -393,7 +393,7 @@ def test_database_unreachable_gives_a_chinese_503_and_no_traceback(
 
 
 @contextmanager
-def locked_sqlite(app, how: str) -> Iterator[sqlite3.Connection]:  # noqa: ANN001
+def locked_sqlite(app, how: str) -> Iterator[sqlite3.Connection]:
     """Another connection holds the database file: BEGIN EXCLUSIVE (nobody reads or writes)
     or BEGIN IMMEDIATE (others read, nobody else writes)."""
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")

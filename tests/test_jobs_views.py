@@ -317,7 +317,7 @@ def test_unread_count_is_one_statement_per_page(app, client, auth, notes):
         engine = db.engine
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     client.get("/taskview/list/")

@@ -25,7 +25,7 @@ def _template(app, client, name: str) -> int:
 
 
 def _node(client, template: int, title: str, workdays: object, waits: list[int] = (),
-          position: int = 1):  # noqa: ANN202
+          position: int = 1):
     form = {"template": str(template), "position": str(position), "title": title,
             "expected_outcome": f"{title}完成", "workdays": str(workdays),
             "depends_on": [str(w) for w in waits], "csrf_token": csrf_token(client)}
@@ -73,7 +73,7 @@ def test_zero_or_negative_durations_are_refused_in_chinese(app, client, auth):
     assert _count(app) == before
 
 
-def _edit(client, node: int, template: int, title: str, waits: list[int]):  # noqa: ANN202
+def _edit(client, node: int, template: int, title: str, waits: list[int]):
     form = {"template": str(template), "position": "1", "title": title, "workdays": "5",
             "depends_on": [str(w) for w in waits], "csrf_token": csrf_token(client)}
     return client.post(f"/templatenodeview/edit/{node}", data=form)

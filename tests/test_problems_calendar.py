@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import status
+from app.domain import access, status
 from app.extensions import db
 from app.web import holiday_pages
 from app.web.crud_kit import TASK_STATUS_STYLE, badge, percent
@@ -33,7 +33,7 @@ _serial = itertools.count(1)
 def writing(app) -> Iterator[None]:
     """Database work in a test, as nobody: after a client's request Flask still reports a
     request context, whose user the audit columns would look for in a fresh `g`."""
-    with app.app_context(), app.test_request_context():
+    with app.app_context(), app.test_request_context(), access.acting_as("test:setup"):
         yield
 
 

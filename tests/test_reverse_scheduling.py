@@ -69,7 +69,7 @@ def _form(client, w, target: str, action: str = "preview", dept: int | None = No
     return form | extra
 
 
-def _post(client, w, target: str, action: str = "preview", **extra: str):  # noqa: ANN202
+def _post(client, w, target: str, action: str = "preview", **extra: str):
     return client.post(f"/chains/project/{w.project}/schedule",
                        data=_form(client, w, target, action, **extra))
 
@@ -200,7 +200,7 @@ def _scheduled(app, client, auth, clock, lead: int | None = None, login: str = "
 
 
 def _replan(client, task: int, expected: str, mode: str, action: str = "preview",
-            **extra: str):  # noqa: ANN202
+            **extra: str):
     form = {"expected": expected, "mode": mode, "action": action,
             "csrf_token": csrf_token(client)} | extra
     return client.post(f"/chains/task/{task}/replan", data=form)

@@ -77,7 +77,7 @@ def _last_person() -> int:
     return db.session.scalar(select(func.coalesce(func.max(m.Person.id), 0)))
 
 
-def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _page_counts(application) -> dict[str, int]:
     from app.domain import rules, status
     from app.extensions import db
     from app.jobs import build_compliance
@@ -101,7 +101,7 @@ def _page_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
+def _job_counts(application) -> dict[str, int]:
     from app.domain import rules, status
     from app.extensions import db
     from app.jobs import JOBS
@@ -117,7 +117,7 @@ def _job_counts(application) -> dict[str, int]:  # noqa: ANN001
     return counts
 
 
-def _sizes(application) -> dict[str, int]:  # noqa: ANN001
+def _sizes(application) -> dict[str, int]:
     from app.extensions import db
 
     with application.app_context():

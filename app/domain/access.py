@@ -146,10 +146,10 @@ def id_or_none(raw: Any) -> int | None:
 
 def scoped(model: type, *where: Any) -> Select:
     """SELECT rows of `model` (with these conditions) that the current actor may see."""
-    query = select(model).where(*where)
-    actor = current()
-    if actor.scoped:
-        query = query.where(scope.scope_clause(model, actor.department_id))
+    query: Select[Any] = select(model).where(*where)
+    department = current().department_id
+    if department is not None:  # a scoped actor
+        query = query.where(scope.scope_clause(model, department))
     return query
 
 
@@ -167,10 +167,10 @@ def load(model: type[T], raw_id: Any, permission: str = READ) -> T:
 
 def visible(obj: object) -> bool:
     """Whether the current actor may see (or reference) this row."""
-    actor = current()
-    if obj is None or not actor.scoped:
+    department = current().department_id
+    if obj is None or department is None:  # nothing, or an unscoped actor
         return True
-    return scope.row_in_scope(obj, actor.department_id)
+    return scope.row_in_scope(obj, department)
 
 
 def current_department_scope() -> int | None:

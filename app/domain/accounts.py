@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from app import models as m
 from app.domain.roles import role_label
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 
@@ -52,7 +52,7 @@ def create_account(username: str, role: str, password: str, person_id: int | Non
     """A login with one role, tied to a person (and so to a department) when given."""
     if problem := password_problem(password, username):  # issue 7: the password policy
         raise AccountError(problem, "--password")
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     role_row = sm.find_role(role)
     if role_row is None:
         raise AccountError(f"no role {role!r}; run `flask --app app init` first", "--role")

@@ -25,10 +25,11 @@ def row_id(raw: object) -> int | None:
 
 def parse_date(raw: str | None, missing: str) -> dt.date:
     """A date typed as YYYY-MM-DD, or a DomainError."""
-    if not (raw or "").strip():
+    text = (raw or "").strip()
+    if not text:
         raise DomainError(missing)
     try:
-        return dt.date.fromisoformat(raw.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise DomainError(_("日期格式应为“年-月-日”，如 2026-05-12。")) from None
 
@@ -76,6 +77,7 @@ def task_from_form(meeting: m.Meeting, form: Mapping[str, str]) -> m.Task:
         raise DomainError(_("请填写任务标题。"))
     department = pick(m.Department, form.get("department"), "department", required=True)
     person = pick(m.Person, form.get("person"), "person", required=False)
+    assert department is not None  # required: pick raised if missing
     if person is not None and person.department_id != department.id:
         raise DomainError(_("所选责任人不属于该责任单位。"))
     project = pick(m.Project, form.get("project"), "project", required=False)

@@ -15,7 +15,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app, request
 from flask_babel import gettext as _
@@ -114,7 +114,7 @@ class Upload:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def read_upload(stream: BinaryIO | None, filename: str | None) -> Upload:
+def read_upload(stream: IO[bytes] | None, filename: str | None) -> Upload:
     """Read an upload up to the limit and check what it really is; a DomainError if not."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = stream.read(limit + 1) if stream is not None else b""

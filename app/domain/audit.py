@@ -29,10 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any, cast
 
 import click
 from flask import Flask
-from sqlalchemy import event, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import Mapper, Session
 
 from app import models as m
@@ -97,7 +98,7 @@ def plain(value: object) -> object:
     return str(value)
 
 
-def _ref(obj: object) -> str:
+def _ref(obj: Any) -> str:
     """A linked row in a many-to-many field: a login by its username, a permission as
     "can_read on Task", others as shown."""
     if hasattr(obj, "view_menu"):
@@ -115,7 +116,7 @@ def _value(key: str, value: object) -> object:
 
 def _fields(mapper: Mapper) -> tuple[list[str], tuple[str, ...]]:
     """The recorded column attributes and many-to-many collections of a model."""
-    table = mapper.local_table.name
+    table = cast(Table, mapper.local_table).name  # a model's table
     skipped = SKIPPED | COMPUTED.get(table, set())
     if mapper.version_id_col is not None:  # issue 7's version counter says nothing new
         skipped = skipped | {mapper.get_property_by_column(mapper.version_id_col).key}
@@ -207,7 +208,7 @@ def record_inserted(session: Session, objs: list) -> None:
         session.connection().execute(m.AuditLog.__table__.insert(), _records(rows))
 
 
-def _records(rows: list[tuple[str, object, dict]]) -> list[dict]:
+def _records(rows: list[tuple[str, Any, dict]]) -> list[dict]:
     user_id, username, address = current_actor()
     now = clock.utcnow()
     return [

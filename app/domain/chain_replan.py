@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -104,9 +105,10 @@ def _shorten(plan: Replan) -> int:
     if not plan.feasible:
         raise DomainError(_("保持目标日期已不可行：后续节点没有剩余的工作日。"
                             "请选择“后续节点顺延”。"))
-    cut = [c for c in plan.changes if c.squeeze.shortened_by > 0]
+    # "keep": every change has its squeeze
+    cut = [c for c in plan.changes if cast(backward_plan.Squeeze, c.squeeze).shortened_by > 0]
     for change in cut:
-        change.node.workdays = change.squeeze.available
+        change.node.workdays = cast(backward_plan.Squeeze, change.squeeze).available
     return len(cut)
 
 
@@ -117,20 +119,21 @@ def _extend(plan: Replan, today: dt.date, approve: bool) -> int:
     count = 0
     for change in plan.changes:
         task = change.node.task
-        if change.new_deadline <= task.deadline or task.cancelled or task.done_on is not None:
+        new_deadline = cast(dt.date, change.new_deadline)  # "shift": every change has one
+        if new_deadline <= task.deadline or task.cancelled or task.done_on is not None:
             continue
         pending = db.session.scalar(select(m.Extension.id).where(
             m.Extension.task_id == task.id, m.Extension.decision == "pending"))
         if pending is not None:
             raise DomainError(_("“%(node)s”已有待审批的延期申请，请先审批后再调整。",
                                 node=task.title))
-        extension = m.Extension(task=task, requested_on=today, new_deadline=change.new_deadline,
+        extension = m.Extension(task=task, requested_on=today, new_deadline=new_deadline,
                                 reason=why, decision="approved" if approve else "pending")
         problem = validation.check(extension, adding=True)
         if problem:
             raise DomainError(problem)
         db.session.add(extension)
         if approve:
-            task.deadline = change.new_deadline  # the original_deadline stays as it was
+            task.deadline = new_deadline  # the original_deadline stays as it was
         count += 1
     return count

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 DEPARTMENT_KIND = {
@@ -86,13 +88,13 @@ JOB_STATUS = {
 DELIVERY_STATUS = {"pending": _l("待发送"), "sent": _l("已发送"), "failed": _l("发送失败")}
 
 
-def label(choices: dict, value: str | None) -> str:
+def label(choices: dict, value: object) -> str:
     """The label of a stored choice value; empty for none, the value itself if unknown."""
     if value is None:
         return ""
     return str(choices.get(value, value))
 
 
-def pairs(choices: dict) -> list[tuple[str, object]]:
+def pairs(choices: dict) -> list[tuple[str, Any]]:  # Any: a str or a lazy label
     """(value, label) pairs for a select field."""
     return list(choices.items())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -106,7 +108,7 @@ LABELS = {
 }
 
 
-def joined(items: object) -> str:
+def joined(items: Iterable[object]) -> str:
     """Several values in one cell, with the separator of the page's language."""
     # TRANSLATORS: the separator between the items of a list, as in "项目A、项目B"
     return _("、").join(map(str, items))

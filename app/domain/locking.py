@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, cast
 
 from flask import Flask
 from flask_babel import gettext as _
@@ -73,7 +74,7 @@ def _version_read(obj: object) -> int | None:
     return history.unchanged[0] if history.unchanged else None
 
 
-def claim(session: Session, obj: object) -> None:
+def claim(session: Session, obj: Any) -> None:
     """Move the stored version on, if it is still the one read; else an EditConflict."""
     claimed = session.info.setdefault(CLAIMED, set())
     key = (type(obj), inspect(obj).identity)
@@ -87,11 +88,11 @@ def claim(session: Session, obj: object) -> None:
     if result.rowcount != 1:
         message = _("保存未成功：这条记录刚刚已被他人修改。请重新打开编辑页面，核对后再保存。")
         raise EditConflict(message, None, [])
-    set_committed_value(obj, VERSION, read + 1)
+    set_committed_value(obj, VERSION, cast(int, read) + 1)  # a versioned row has one
     claimed.add(key)
 
 
-def check(obj: object) -> None:
+def check(obj: Any) -> None:
     """A form's or client's change to a row: refused if the version it read is stale."""
     if not versioned(obj) or inspect(obj).identity is None:
         return
@@ -115,6 +116,8 @@ def differences(obj: object) -> list[dict]:
     out = []
     for key in _edited_keys(obj):
         history = state.attrs[key].history
+        yours: object
+        stored: object
         if isinstance(state.attrs[key].value, list):
             yours, stored = [*history.unchanged, *history.added], [*history.unchanged,
                                                                    *history.deleted]

@@ -4,6 +4,7 @@ them into the database (app/web/security.py), where an administrator may change 
 
 from __future__ import annotations
 
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import lazy_gettext as _l
 
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
@@ -99,7 +100,7 @@ ROLE_LABELS = {
 }
 
 
-def role_label(role: object) -> str:
+def role_label(role: Role | str) -> str:
     """The label of a role (or role name); a role an admin added shows its own name."""
     name = getattr(role, "name", role)
     return str(ROLE_LABELS.get(name, name))

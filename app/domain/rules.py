@@ -89,7 +89,7 @@ def task_status(
     cancelled: bool,
     as_of: dt.date,
     calendar: Calendar,
-    settings: Settings = Settings(),  # noqa: B008 - frozen, shared safely
+    settings: Settings = Settings(),  # frozen, shared safely
 ) -> tuple[str, int]:
     """A task's status and overdue days as of a day."""
     if cancelled:
@@ -126,7 +126,7 @@ def project_color(
     task_statuses: list[str],
     overdue_problem: bool,
     lag: float | None,
-    settings: Settings = Settings(),  # noqa: B008
+    settings: Settings = Settings(),
 ) -> str:
     """A project's colour from its tasks' statuses, its problems and its investment lag."""
     lagging = lag is not None and lag > settings.lag_red
@@ -282,7 +282,8 @@ def compliance_table(
     department_ids: list[int],
 ) -> dict[int | None, ComplianceCounts]:
     """Every department's row and the county's (key None) for one period."""
-    table = {None: compliance(period, today, projects, tasks)}
+    table: dict[int | None, ComplianceCounts] = {
+        None: compliance(period, today, projects, tasks)}
     for department in department_ids:
         table[department] = compliance(
             period, today,

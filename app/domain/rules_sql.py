@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -25,22 +27,24 @@ from sqlalchemy import (
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from app import models as m
 from app.domain import rules
 
 
-def days_between(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+def days_between(session: Session, later: SQLCoreOperations[Any],
+                 earlier: SQLCoreOperations[Any]) -> ColumnElement:
     """later - earlier in days, on SQLite and PostgreSQL alike."""
     if session.get_bind().dialect.name == "sqlite":
         return cast(func.julianday(later) - func.julianday(earlier), Integer)
     return later - earlier
 
 
-def id_in(session: Session, column: ColumnElement, ids: list[int]) -> ColumnElement[bool]:
+def id_in(session: Session, column: SQLCoreOperations[Any], ids: list[int]) -> ColumnElement[bool]:
     """column IN ids, as one bound parameter however many (SQLite allows 32766 at most)."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(ids, postgresql.ARRAY(Integer)))
@@ -72,7 +76,7 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
     changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days))
     result = session.execute(
         sql_update(t).values(status=status, overdue_days=overdue_days).where(changed))
-    return result.rowcount
+    return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 
 def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Settings) -> int:
@@ -97,8 +101,9 @@ def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Set
         (or_(task_in("due_soon"), and_(has_plan, lag > settings.lag_yellow)), "yellow"),
         else_="green",
     )
-    return session.execute(sql_update(p).values(status_color=colour)
-                           .where(p.status_color.is_distinct_from(colour))).rowcount
+    result = session.execute(sql_update(p).values(status_color=colour)
+                             .where(p.status_color.is_distinct_from(colour)))
+    return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 
 COUNT_NAMES = ("projects_in_scope", "projects_dispatched", "tasks_open", "tasks_urged",

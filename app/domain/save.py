@@ -21,7 +21,7 @@ from app.domain.validation import DomainError
 from app.extensions import db
 
 # Fields only unscoped roles (the office, admins) may set; staff get the default.
-RESERVED_FIELDS = {
+RESERVED_FIELDS: dict[type[m.Model], dict[str, object]] = {
     m.Person: {"user": None, "is_leader": False},
     m.Feedback: {"review_status": "submitted", "review_comment": None},
     m.Extension: {"decision": "pending"},
@@ -30,7 +30,7 @@ RESERVED_FIELDS = {
 }
 
 
-def relationships(model: type) -> list:
+def relationships(model: type[m.Model]) -> list:
     return [
         rel for rel in inspect(model).relationships
         if rel.direction in (RelationshipDirection.MANYTOONE, RelationshipDirection.MANYTOMANY)

@@ -6,6 +6,8 @@ filters, related-field drop-downs, and the checks on related ids sent by API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +22,7 @@ def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
     d = department_id
     own_tasks = select(m.Task.id).where(m.Task.department_id == d)
     own_projects = select(m.Project.id).where(m.Project.lead_department_id == d)
-    clauses = {
+    clauses: dict[type, Callable[[], ColumnElement[bool]]] = {
         m.Department: lambda: m.Department.id == d,
         m.Person: lambda: or_(m.Person.department_id == d, m.Person.is_leader.is_(True)),
         m.Project: lambda: m.Project.lead_department_id == d,
@@ -54,7 +56,7 @@ def write_clause(model: type, department_id: int) -> ColumnElement[bool]:
     they only read are not among them: county leaders (every department sees them), another
     department's problems on their projects, and shared tables (holidays, compliance)."""
     d = department_id
-    own = {
+    own: dict[type, Callable[[], ColumnElement[bool]]] = {
         m.Person: lambda: m.Person.department_id == d,
         m.Problem: lambda: m.Problem.department_id == d,
         m.Compliance: lambda: false(),
@@ -73,7 +75,7 @@ DEPARTMENT_COLUMN = {
 }
 
 
-def row_in_scope(obj: object, department_id: int) -> bool:
+def row_in_scope(obj: m.Model, department_id: int) -> bool:
     """Whether this row (as stored) is one of the department's rows."""
     model = type(obj)
     session = db.session

@@ -102,33 +102,35 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     actor = access.current()
     if actor.is_system:
         return
-    after: dict[type, set[object]] = defaultdict(set)
-    before: dict[type, set[object]] = defaultdict(set)
+    department = actor.department_id  # None: an unscoped actor
+    after: dict[type[m.Model], set[m.Model]] = defaultdict(set)
+    before: dict[type[m.Model], set[m.Model]] = defaultdict(set)
     for obj, permission, changed in _needs(session):
         needed = _resource(obj, permission, changed)
         if needed is None:
             continue
         if not actor.may(*needed):
             raise access.Forbidden()
-        if not actor.scoped:
+        if department is None:
             continue
         if permission != access.ADD:
             before[type(obj)].add(obj)
         if permission != access.DELETE:
             after[type(obj)].add(obj)
-    if before:
-        _check_scope(session, before, actor.department_id)
+    if before and department is not None:
+        _check_scope(session, before, department)
     session.info[PENDING] = after
 
 
 def _after_flush(session: Session, _context: object) -> None:
     pending = session.info.pop(PENDING, None)
     actor = access.current()
-    if pending and actor.scoped:
+    if pending and actor.department_id is not None:  # a scoped actor
         _check_scope(session, pending, actor.department_id)
 
 
-def _check_scope(session: Session, rows: dict[type, set[object]], department: int) -> None:
+def _check_scope(session: Session, rows: dict[type[m.Model], set[m.Model]],
+                 department: int) -> None:
     """Refuse unless every row (as the database holds it now) is the department's to write."""
     for model, objs in rows.items():
         target, ids = _scoped_rows(model, objs)
@@ -141,7 +143,8 @@ def _check_scope(session: Session, rows: dict[type, set[object]], department: in
             raise access.Forbidden()
 
 
-def _scoped_rows(model: type, objs: set[object]) -> tuple[type | None, set[int]]:
+def _scoped_rows(model: type[m.Model],
+                 objs: set[m.Model]) -> tuple[type[m.Model] | None, set[int]]:
     """The table whose scope decides, and the ids to look up (an owned row: its owner's)."""
     if model in OWNED_BY:
         owners = [owner for owner in map(owner_of, objs) if owner is not None]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import models as m
 from app.domain import choices
@@ -11,7 +13,7 @@ from app.extensions import db
 from app.files.list_xlsx import text_cell, write_header
 
 
-def chain_rows(session: object, project_ids: list[int]) -> list[list[object]]:
+def chain_rows(session: Session, project_ids: list[int]) -> list[list[object]]:
     """The export's chain sheet: one row per node of the projects' chains."""
     rows: list[list[object]] = []
     for low in range(0, len(project_ids), 500):
@@ -34,7 +36,7 @@ def chain_header() -> list[str]:
             _("状态")]
 
 
-def chain_sheet(book: object, project_ids: list[int]) -> None:
+def chain_sheet(book: Workbook, project_ids: list[int]) -> None:
     """The 节点链 sheet of the project export: the nodes of the exported projects' chains."""
     sheet = book.create_sheet(_("节点链"))
     write_header(sheet, chain_header())

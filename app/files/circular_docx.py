@@ -41,7 +41,7 @@ LATIN = "Times New Roman"
 BODY, HEADING, TITLE = "仿宋", "黑体", "宋体"  # Word's Chinese font names
 
 
-def _font(font, east_asia: str, size: float, bold: bool = False,  # noqa: ANN001
+def _font(font, east_asia: str, size: float, bold: bool = False,
           color: RGBColor | None = None) -> None:
     """Latin and East Asian font names (w:eastAsia, so Word shows Chinese in it), size."""
     font.name, font.size, font.bold = LATIN, Pt(size), bold
@@ -50,7 +50,7 @@ def _font(font, east_asia: str, size: float, bold: bool = False,  # noqa: ANN001
     font.element.rPr.rFonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _styles(document) -> None:  # noqa: ANN001
+def _styles(document) -> None:
     """Body 仿宋 三号 at a fixed 28 pt line; 黑体 headings; 仿宋 五号 in tables."""
     normal = document.styles["Normal"]
     _font(normal.font, BODY, 16)
@@ -74,7 +74,7 @@ def _styles(document) -> None:  # noqa: ANN001
     cells.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def _page(document) -> None:  # noqa: ANN001
+def _page(document) -> None:
     """A4 portrait with GB/T 9704 margins, the page number as "— 1 —" in the footer."""
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -92,7 +92,7 @@ def _page(document) -> None:  # noqa: ANN001
         _font(run.font, LATIN, 14)
 
 
-def _red_rule(paragraph) -> None:  # noqa: ANN001
+def _red_rule(paragraph) -> None:
     """The red line under the masthead (a bottom border of the paragraph)."""
     border = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
@@ -103,7 +103,7 @@ def _red_rule(paragraph) -> None:  # noqa: ANN001
         border, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
 
 
-def _masthead(document, data: dict, office: str, issued_on: dt.date) -> None:  # noqa: ANN001
+def _masthead(document, data: dict, office: str, issued_on: dt.date) -> None:
     """Red title, issue number, issuing office and date, red rule."""
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -118,14 +118,14 @@ def _masthead(document, data: dict, office: str, issued_on: dt.date) -> None:  #
     _red_rule(sender)
 
 
-def _body(document, text: str, indent: bool = True):  # noqa: ANN001, ANN202
+def _body(document, text: str, indent: bool = True):
     paragraph = document.add_paragraph(text)
     if indent:
         paragraph.paragraph_format.first_line_indent = Pt(32)  # two characters
     return paragraph
 
 
-def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:  # noqa: ANN001
+def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
     """A bordered table, its header repeated on every page, overdue marks in red."""
     table = document.add_table(rows=1, cols=len(columns))
     table.style, table.autofit = "Table Grid", False
@@ -155,7 +155,7 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:  # 
     document.add_paragraph()
 
 
-def _section(document, heading: str, columns: tuple[Column, ...], rows: list[dict],  # noqa: ANN001
+def _section(document, heading: str, columns: tuple[Column, ...], rows: list[dict],
              intro: str, empty: str) -> None:
     document.add_paragraph(heading, style="CircularHeading")
     paragraph = _body(document, intro if rows else empty)
@@ -195,7 +195,7 @@ def render_docx(data: dict, office_name: str, issued_on: dt.date | None = None) 
     return out.getvalue()
 
 
-def _sections(document, data: dict) -> None:  # noqa: ANN001
+def _sections(document, data: dict) -> None:
     """三、四、五: the overdue tasks, the tasks without feedback, the unresolved problems."""
     overdue, unreported = data["overdue_tasks"], data["unreported_tasks"]
     problems = data["unresolved_problems"]
@@ -212,7 +212,7 @@ def _sections(document, data: dict) -> None:  # noqa: ANN001
              _("问题清单中的问题均已解决。"))
 
 
-def _properties(document, data: dict, office: str, issued_on: dt.date) -> None:  # noqa: ANN001
+def _properties(document, data: dict, office: str, issued_on: dt.date) -> None:
     props = document.core_properties
     props.title = f"{_('重点项目推进情况督查通报')}{issue_line(data)}"
     props.author = props.last_modified_by = office

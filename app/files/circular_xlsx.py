@@ -51,7 +51,7 @@ def _kind(column: Column, row: dict) -> str:
     return row["kind"] if column.kind == "line" else column.kind
 
 
-def _append(sheet, columns: tuple[Column, ...], row: dict) -> None:  # noqa: ANN001
+def _append(sheet, columns: tuple[Column, ...], row: dict) -> None:
     """One row: typed values, borders, number formats, overdue marks in red."""
     kinds = [_kind(column, row) for column in columns]
     sheet.append([xlsx_value(kind, row.get(c.key)) for c, kind in zip(columns, kinds,
@@ -65,7 +65,7 @@ def _append(sheet, columns: tuple[Column, ...], row: dict) -> None:  # noqa: ANN
             cell.font = Font(bold=True, color=RED)
 
 
-def _print_setup(sheet) -> None:  # noqa: ANN001
+def _print_setup(sheet) -> None:
     """A4 landscape, fitted to the page width, the header row on every page."""
     sheet.print_title_rows = "2:2"
     setup = sheet.page_setup
@@ -74,7 +74,7 @@ def _print_setup(sheet) -> None:  # noqa: ANN001
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],  # noqa: ANN001
+def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],
            rows: list[dict]) -> None:
     """A sheet: a title line, a frozen bold header, typed rows, column widths."""
     sheet = book.create_sheet(title)
@@ -130,7 +130,9 @@ def summary_lines(data: dict) -> list[dict]:
 def render_xlsx(data: dict) -> bytes:
     """The circular as a workbook: 汇总, 排名, 逾期任务, 未反馈任务, 未解决问题."""
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet of a new workbook
+    assert default is not None
+    book.remove(default)
     period = period_of(data)
     _sheet(book, _("汇总"), _("%(year)s年%(month)s月重点项目推进情况督查通报",
                              year=period.year, month=period.month),

@@ -8,6 +8,7 @@ import io
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.text import printable
 from app.files.list_xlsx import neutralise
@@ -19,7 +20,7 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 FILLS = {"rate-full": "C6EFCE", "rate-part": "FFEB9C", "rate-low": "FFC7CE"}
 
 
-def _headers(sheet) -> None:  # noqa: ANN001
+def _headers(sheet) -> None:
     """Two header rows: each indicator over its 完成/应完成/比率 columns."""
     top = [_("名次"), _("责任单位"), _("调度"), "", "", _("督促"), "", "", _("落实"), "", "",
            _("反馈"), "", "", _("逾期任务"), _("得分"), _("是否达标")]
@@ -36,7 +37,7 @@ def _headers(sheet) -> None:  # noqa: ANN001
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _row(sheet, row) -> None:  # noqa: ANN001
+def _row(sheet, row) -> None:
 
     c = row.compliance
     values = [row.rank or "", printable(row.name)]
@@ -59,6 +60,7 @@ def compliance_workbook(period: dt.date, rows: list) -> bytes:
     """Title, period, merged Chinese headers, percent formats, frozen header, A4 landscape."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = _("考核表")
     sheet.append([_("%(year)s年%(month)s月重点项目督查考核表", year=period.year,
                     month=period.month)])
@@ -75,7 +77,9 @@ def compliance_workbook(period: dt.date, rows: list) -> bytes:
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page_setup = sheet.sheet_properties.pageSetUpPr
+    assert page_setup is not None  # openpyxl makes it with the sheet
+    page_setup.fitToPage = True
     neutralise(book)  # a department named "=…" is text, not a formula
     out = io.BytesIO()
     book.save(out)

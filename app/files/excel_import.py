@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -203,7 +203,7 @@ class Importer:
                 except CellError:
                     continue
                 if value is not None:
-                    yield value
+                    yield cast(str, value)  # a title, name or code: text
 
     def register_person(self, person: m.Person) -> None:
         self.persons[(person.department.name, person.name)].append(person)
@@ -320,7 +320,9 @@ EXAMPLE_FONT = Font(italic=True, color="808080")
 def build_template() -> bytes:
     """The import template (.xlsx): one sheet per table, drop-downs, an example row each."""
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet of a new workbook
+    assert default is not None
+    book.remove(default)
     lists = book.create_sheet(LISTS_SHEET)
     for sheet in SHEETS:
         _template_sheet(book, sheet, lists)

@@ -7,7 +7,8 @@ file that has its own problems is not reported again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import gettext as _
 
@@ -30,6 +31,12 @@ class RowHandler:
 
     model: type
     key_columns: tuple[str, ...]
+    # each sheet's own: its natural key, the rows of that key in the system and in the file
+    # read so far, a new row of the file, and the references resolved to rows
+    key: Callable[[dict[str, object]], tuple]
+    existing: Callable[[tuple], list[Any]]
+    register: Callable[[tuple, Any], None]
+    resolve: Callable[[dict[str, object]], dict[str, object] | None]
 
     def __init__(self, importer: Importer, sheet: Sheet, present: set[str]) -> None:
         self.importer = importer
@@ -89,7 +96,7 @@ class RowHandler:
         """A department by name, in the system or earlier in the file."""
         if name is FAILED or name is None:
             return None
-        found = self.importer.departments.get(name)
+        found = self.importer.departments.get(cast(str, name))
         if found is None and ("department", (name,)) not in self.importer.failed:
             self.problem(column, _("找不到“%(name)s”", name=name))
         return found
@@ -98,7 +105,7 @@ class RowHandler:
         """A person by name within a department."""
         if name is None or name is FAILED:
             return None
-        found = self.importer.persons.get((department, name), [])
+        found = self.importer.persons.get((department, cast(str, name)), [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
@@ -169,7 +176,7 @@ class ProjectRows(RowHandler):
             responsible = self.person("responsible_person", department.name,
                                       values["responsible_person"])
         if values["lead_leader"] not in (None, FAILED):
-            leader = self.leader(values["lead_leader"])
+            leader = self.leader(cast(str, values["lead_leader"]))
         wanted = [department, responsible if values["responsible_person"] else True,
                   leader if values["lead_leader"] else True]
         if any(item is None for item in wanted):
@@ -205,7 +212,7 @@ class TaskRows(RowHandler):
         project = None
         code = values["project"]
         if code is not None:
-            project = self.importer.projects.get(code)
+            project = self.importer.projects.get(cast(str, code))
             if project is None and ("project", (code,)) not in self.importer.failed:
                 self.problem("project", _("找不到“%(name)s”", name=code))
         department = self.department("department", values["department"])

@@ -56,7 +56,7 @@ class Sheet:
 
     key: str
     title: object
-    model: type
+    model: type[m.Model]
     columns: tuple[Column, ...]
     example: dict
 
@@ -183,6 +183,7 @@ class CellReader:
     _ref = _text
 
     def _choice(self, sheet: Sheet, column: Column, value: object) -> str:
+        assert column.options is not None  # a choice column has its options
         options = self._options.get(id(column.options))
         if options is None:
             options = {stored.casefold(): stored for stored in column.options}
@@ -240,6 +241,7 @@ def display_value(column: Column, value: object) -> object:
     if value is None:
         return None
     if column.kind == "choice":
+        assert column.options is not None  # a choice column has its options
         return choices.label(column.options, value)
     if column.kind == "bool":
         return str(YES_NO[bool(value)])

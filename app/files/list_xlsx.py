@@ -12,7 +12,7 @@ from functools import reduce
 from flask_babel import gettext as _
 from markupsafe import Markup
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -30,7 +30,9 @@ FORMATS = {"period": "yyyy-mm", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.
 
 def write_header(sheet: WriteOnlyWorksheet, labels: list[str]) -> None:
     for index, label in enumerate(labels, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, 2 * len(label) + 2)
+        # a write-only sheet has column_dimensions too; the openpyxl stubs leave it out
+        sheet.column_dimensions[get_column_letter(index)].width = max(  # type: ignore[attr-defined]
+            12, 2 * len(label) + 2)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     cells = []
@@ -70,7 +72,8 @@ def _cell(sheet: WriteOnlyWorksheet, column: str, value: object,
         return text_cell(sheet, joined(shown) if isinstance(shown, list | tuple) else _plain(shown))
     if kind in ("date", "int"):
         return value  # openpyxl's own formats: yyyy-mm-dd, General
-    cell = WriteOnlyCell(sheet, value=value)
+    # a Decimal or a date: openpyxl writes them, its stubs type value as str | float | datetime
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
     cell.number_format = FORMATS[kind]
     return cell
 
@@ -96,7 +99,7 @@ def _plain(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def text_cell(sheet: WriteOnlyWorksheet, value: object) -> str | WriteOnlyCell:
+def text_cell(sheet: WriteOnlyWorksheet, value: object) -> str | Cell:
     """Text, always text: a leading "=" is not a formula; control characters go."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_TEXT]
     if not text.startswith(FORMULA_START):
@@ -106,7 +109,7 @@ def text_cell(sheet: WriteOnlyWorksheet, value: object) -> str | WriteOnlyCell:
     return cell
 
 
-def as_text(cell: object) -> None:
+def as_text(cell: Cell) -> None:
     """A cell holding text that starts like a formula: typed text, quote-prefixed, so Excel
     neither evaluates it nor turns it into a formula when someone edits the cell."""
     cell.data_type = "s"

@@ -7,6 +7,7 @@ name the overdue tasks, the tasks with no feedback this month and the open probl
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from flask import current_app
 from flask_babel import force_locale
@@ -84,7 +85,8 @@ def run(period: dt.date) -> dict:
     table = compliance_rows(period, today)
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
             "totals": _summary(table[None]), "ranking": _ranking(table)} | _lists(period, as_of)
-    data = printable(data)  # rows saved before input was checked may hold control characters
+    # rows saved before input was checked may hold control characters
+    data = cast(dict, printable(data))
     now = clock.utcnow()
     db.session.execute(delete(m.Circular).where(m.Circular.period == period))
     db.session.add(m.Circular(period=period, built_at=now, data=data,

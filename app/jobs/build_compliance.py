@@ -14,7 +14,7 @@ from app.extensions import db
 def rows(period: dt.date, today: dt.date) -> dict[int | None, rules.ComplianceCounts]:
     """Every department's counts and the county's (key None)."""
     departments = rules_sql.compliance_counts(db.session, period, today)
-    return {None: rules_sql.county(departments), **departments}
+    return {None: rules_sql.county(departments)} | departments
 
 
 def side_by_side_settings() -> None:

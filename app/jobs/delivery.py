@@ -10,6 +10,7 @@ import logging
 import smtplib
 import urllib.request
 from email.message import EmailMessage
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Integer, String, insert, literal, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -95,12 +96,12 @@ def send_webhook(item: m.Delivery, config: dict) -> None:
     """The JSON a WeCom or DingTalk group robot accepts: a text message."""
     supervision = item.supervision
     person = supervision.task.person
-    body = {"msgtype": "text", "text": {"content": supervision.message or ""}}
+    body: dict[str, Any] = {"msgtype": "text", "text": {"content": supervision.message or ""}}
     if person is not None and person.phone:
         body["text"]["mentioned_mobile_list"] = [person.phone]  # WeCom
         body["at"] = {"atMobiles": [person.phone]}  # DingTalk
     request = urllib.request.Request(
-        item.recipient, data=json.dumps(body, ensure_ascii=False).encode(),
+        cast(str, item.recipient), data=json.dumps(body, ensure_ascii=False).encode(),
         headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
         answer = json.loads(response.read() or b"{}")

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 
 from flask import current_app
+from redis import Redis
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
 from sqlalchemy import select
@@ -51,7 +52,7 @@ def recover_lost_runs(grace: dt.timedelta = LOST_AFTER) -> list[int]:
     return lost
 
 
-def _why_lost(run: m.JobRun, redis: object) -> str | None:
+def _why_lost(run: m.JobRun, redis: Redis) -> str | None:
     """Why the queue will never finish this run, or None while it still may."""
     job_id = f"keyledger-run-{run.id}"
     if not Job.exists(job_id, connection=redis):

@@ -49,7 +49,7 @@ def parse_args(job: str, value: str | dt.date | None) -> dict[str, str]:
     return {kind: (day.replace(day=1) if kind == "period" else day).isoformat()}
 
 
-def connection():  # noqa: ANN201
+def connection():
     """Redis for REDIS_URL, else the process's one shared fakeredis."""
     url = current_app.config.get("REDIS_URL")
     if url:
@@ -62,7 +62,7 @@ def connection():  # noqa: ANN201
 _FAKE = None
 
 
-def _fake_redis():  # noqa: ANN202
+def _fake_redis():
     global _FAKE
     if _FAKE is None:
         import fakeredis

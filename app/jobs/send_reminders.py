@@ -56,7 +56,7 @@ def message_sql(kind: str, as_of: dt.date) -> ColumnElement[str]:
     fields = {"title": t.title, "deadline": cast(t.deadline, String),
               "days": cast(rules_sql.days_between(db.session, literal(as_of, Date), t.deadline),
                            String)}
-    text = literal("", String)
+    text: ColumnElement[str] = literal("", String)
     for before, name, _spec, _conversion in Formatter().parse(MESSAGES[kind]):
         text = text + literal(before, String) if before else text
         text = text + fields[name] if name else text

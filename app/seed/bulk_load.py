@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, inspect
 from sqlalchemy.sql.schema import ColumnDefault
@@ -64,7 +65,8 @@ class Writer:
         return count
 
     def max_id(self, name: str) -> int:
-        return self.connection.exec_driver_sql(f"SELECT COALESCE(MAX(id), 0) FROM {name}").scalar()
+        query = f"SELECT COALESCE(MAX(id), 0) FROM {name}"
+        return cast(int, self.connection.exec_driver_sql(query).scalar())
 
     def fix_sequences(self) -> None:
         """PostgreSQL: move each id sequence past the ids written explicitly."""
@@ -115,7 +117,7 @@ def indexes_dropped(connection: Connection, tables: Iterable[str]) -> Iterator[i
         connection.exec_driver_sql(f"ALTER TABLE {table_name} ADD CONSTRAINT {key} {ddl}")
 
 
-def _copy(raw: object, name: str, names: list[str], rows: Iterable[tuple]) -> int:
+def _copy(raw: Any, name: str, names: list[str], rows: Iterable[tuple]) -> int:
     count = 0
     with raw.cursor() as cursor, cursor.copy(
             f"COPY {name} ({', '.join(names)}) FROM STDIN") as copy:
@@ -131,7 +133,7 @@ def _batches(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _executemany(raw: object, name: str, names: list[str], rows: Iterable[tuple]) -> int:
+def _executemany(raw: Any, name: str, names: list[str], rows: Iterable[tuple]) -> int:
     statement = (f"INSERT INTO {name} ({', '.join(names)}) "
                  f"VALUES ({', '.join('?' for _ in names)})")
     count = 0

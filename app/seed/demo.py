@@ -7,6 +7,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 import click
 from flask import current_app
@@ -15,7 +16,7 @@ from app import models as m
 from app.domain import clock, rules
 from app.domain.accounts import create_account
 from app.domain.node_templates import ensure_templates
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 # (username, password, role, who)
 DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
@@ -354,7 +355,7 @@ def _settings() -> rules.Settings:
 
 def _check_accounts_free() -> None:
     """Refuse before writing anything when a demo login exists already."""
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     taken = [name for name, *_ in DEMO_ACCOUNTS if sm.find_user(username=name) is not None]
     if taken:
         raise click.ClickException("demo accounts exist already: " + ", ".join(taken))
@@ -460,7 +461,7 @@ def _in_scope(project: m.Project, day: dt.date) -> bool:
     """Whether a meeting held on `day` would dispatch the project."""
     if project.stage in OPEN_STAGES:
         return True
-    ended = project.actual_end
+    ended = cast(dt.date, project.actual_end)  # set for a completed or operating one
     return project.stage in ("completed", "operating") and ended >= rules.month_start(day)
 
 
@@ -505,7 +506,7 @@ def _task(s: _Seed, meeting: m.Meeting, project: m.Project | None, template: tup
           recent: bool) -> m.Task:
     """One task assigned at a meeting, with its deadline and completion."""
     title, outcome, dept_name = template
-    dept = s.depts[dept_name] if dept_name else project.lead_department
+    dept = s.depts[dept_name] if dept_name else cast(m.Project, project).lead_department
     assigned = meeting.held_on
     if recent and s.rng.random() < 0.3:
         deadline = s.cal.add_workdays(s.today, s.rng.randint(1, s.settings.due_soon_workdays))

@@ -16,10 +16,11 @@ import logging
 import random
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -93,10 +94,10 @@ def seed_scale(size: str, seed: int = 1, extra: bool = False,
 
 
 def _context(writer: bulk_load.Writer, seed: int, today: dt.date) -> scale_rows.Context:
-    batch = 1 + writer.connection.exec_driver_sql(
-        "SELECT COUNT(*) FROM department WHERE kind = 'leadership'").scalar()
+    batch = 1 + cast(int, writer.connection.exec_driver_sql(
+        "SELECT COUNT(*) FROM department WHERE kind = 'leadership'").scalar())
     first = rules.month_start(today)
-    months = []
+    months: list[tuple[int, int]] = []
     for _ in range(12):
         months.insert(0, (first.toordinal(), rules.month_end(first).toordinal()))
         first = rules.month_start(first - dt.timedelta(days=1))
@@ -123,14 +124,15 @@ def _generate(writer: bulk_load.Writer, spec: Size, seed: int, today: dt.date) -
     writer.write("extension", t.EXTENSION_COLUMNS, extensions)
     del tasks
     for start in range(0, len(facts), CHUNK):
-        feedback, supervision = [], []
+        feedback: list[tuple] = []
+        supervision: list[tuple] = []
         for fact in facts[start:start + CHUNK]:
             t.activity(ctx, fact, feedback, supervision)
         writer.write("feedback", t.FEEDBACK_COLUMNS, feedback)
         writer.write("supervision", t.SUPERVISION_COLUMNS, supervision)
 
 
-def _restore(connection: object, before: dict[str, object]) -> None:
+def _restore(connection: Connection, before: dict[str, object]) -> None:
     """SQLite: the journal mode and syncing of before the load."""
     if not before:
         return

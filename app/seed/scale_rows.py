@@ -149,6 +149,7 @@ def projects(ctx: Context, count: int) -> list[tuple]:
         if stage in ("construction", "completed", "operating"):
             actual_start = min(ctx.today - 30, start + rng.randint(0, 120))
         if stage in ("completed", "operating"):
+            assert actual_start is not None  # a completed project was built: set above
             actual_end = rng.randint(max(actual_start, ctx.months[0][0] - 60), ctx.today)
         total = round(math.exp(rng.gauss(9.3, 1.1)) + 100, 2)
         plan = _annual_plan(ctx, total, actual_start, actual_end)

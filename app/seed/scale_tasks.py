@@ -56,6 +56,7 @@ def dates(ctx: Context) -> tuple[int, int, int | None, bool]:
 
 def tasks(ctx: Context, count: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """Task rows, extension rows, and (id, assigned, deadline, done, cancelled, title)."""
+    extensions: list[tuple]
     rng, rows, extensions, facts = ctx.rng, [], [], []
     for _ in range(count):
         task = ctx.next_id("task")
@@ -151,6 +152,7 @@ def _month_feedback(ctx: Context, rng: random.Random, fact: tuple, low: int, hig
             days.append(rng.randint(low, high))
     final = done is not None and low <= done <= high
     if final:
+        assert done is not None  # final: done within the month
         days = [d for d in days if d < done] + [done]
     counted = high + 1
     for day in sorted(days):

@@ -3,11 +3,13 @@ department, resolved once per request for the one door (app/domain/access.py).""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, has_request_context, request
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 
 from app import models as m
 from app.domain import access, scope
+from app.extensions import appbuilder
 
 UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
 _CACHE = "_keyledger_actor"
@@ -24,7 +26,7 @@ def request_actor() -> access.Actor | None:
     """The actor of the current request, resolved once per request and user."""
     if not has_request_context():
         return None
-    user = current_app.appbuilder.sm.current_user
+    user = appbuilder().sm.current_user
     key = getattr(user, "id", None)
     cache = request_cache("actor")
     if key not in cache:
@@ -32,10 +34,10 @@ def request_actor() -> access.Actor | None:
     return cache[key]
 
 
-def _resolve(user: object) -> access.Actor:
+def _resolve(user: User | None) -> access.Actor:
     if user is None or getattr(user, "id", None) is None:
         return access.ANONYMOUS
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     roles = frozenset(role.name for role in user.roles)
     permissions = frozenset(sm.get_user_permissions(user))
     if roles & UNSCOPED_ROLES:

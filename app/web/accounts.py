@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, has_request_context, request, session
+from flask import Flask, Response, has_request_context, request, session
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -24,6 +24,7 @@ from flask_login import current_user, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.domain.accounts import password_problem
+from app.extensions import appbuilder
 
 LOGIN_BLUEPRINTS = ("AuthDBView", "SecurityApi")  # the login form, POST /api/v1/security/login
 
@@ -41,7 +42,7 @@ def _username_of_request() -> str | None:
         return None
     if request.form.get("username"):
         return request.form["username"]
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     if request.args.get("pk", "").isdecimal():
         user = sm.get_user_by_id(int(request.args["pk"]))
         return getattr(user, "username", None)
@@ -77,7 +78,7 @@ def wrong_password(response: Response) -> bool:
 
 def wrong_password_of_an_account(response: Response) -> bool:
     """A wrong password for an account that exists (what guessing across accounts tries)."""
-    return wrong_password(response) and current_app.appbuilder.sm.find_user(
+    return wrong_password(response) and appbuilder().sm.find_user(
         username=_login_name()) is not None
 
 
@@ -87,7 +88,7 @@ def _refused_message() -> str:
 
 def limit_logins(app: Flask) -> None:
     """Apply the failed-login limits to the login form and the API login."""
-    limiter = app.appbuilder.sm.limiter
+    limiter = app.extensions["appbuilder"].sm.limiter
     limits = ((app.config["AUTH_RATE_LIMIT"], user_and_address, "login-user", wrong_password),
               (app.config["AUTH_RATE_LIMIT_ADDRESS"], get_remote_address, "login-address",
                wrong_password_of_an_account))
@@ -114,4 +115,5 @@ def init_app(app: Flask) -> None:
     user_logged_in.connect(_permanent_session, app)
     proxies = app.config.get("PROXY_COUNT", 0)
     if proxies:  # the address and scheme the client used, from the proxy's headers
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow.validate import Range
 
 from app import models as m
-from app.web.crud_base import ScopedApi, interface
+from app.web.api_base import ScopedApi
+from app.web.crud_base import interface
 
 AUDIT = ["created_on", "changed_on"]
 

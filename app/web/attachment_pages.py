@@ -16,7 +16,7 @@ from app import models as m
 from app.domain import access
 from app.domain import attachments as files
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.job_runs import current_user_id
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class AttachmentView(BaseView):
     base_permissions = ["can_read", "can_add", "can_edit", "can_delete"]
     method_permission_name = {"upload": "edit", "download": "read", "remove": "edit"}
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `attachment_panel(kind, pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(attachment_panel)
@@ -58,11 +58,12 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/upload", methods=["POST"])
     @has_access
-    def upload(self, owner_id: int):  # noqa: ANN201
+    def upload(self, owner_id: int):
         load_owner(self.kind, owner_id)
         sent = request.files.get("file")
         try:
-            upload = files.read_upload(sent.stream if sent else None, sent and sent.filename)
+            upload = files.read_upload(sent.stream if sent else None,
+                                       sent.filename if sent else None)
             files.save(self.kind, owner_id, upload, current_user_id())
         except DomainError as error:
             db.session.rollback()
@@ -72,7 +73,7 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/<int:attachment_id>")
     @has_access
-    def download(self, owner_id: int, attachment_id: int):  # noqa: ANN201
+    def download(self, owner_id: int, attachment_id: int):
         attachment = load_attachment(self.kind, owner_id, attachment_id)
         path = files.stored_path(attachment)
         if not path.is_file():
@@ -88,7 +89,7 @@ class AttachmentView(BaseView):
 
     @expose("/<int:owner_id>/<int:attachment_id>/delete", methods=["POST"])
     @has_access
-    def remove(self, owner_id: int, attachment_id: int):  # noqa: ANN201
+    def remove(self, owner_id: int, attachment_id: int):
         attachment = load_attachment(self.kind, owner_id, attachment_id)
         name = attachment.filename
         files.delete(attachment)
@@ -130,7 +131,7 @@ def attachment_panel(kind: str, pk: int | str) -> dict | None:
         owner_id = int(pk)
     except (TypeError, ValueError):
         return None
-    sm = current_app.appbuilder.sm
+    sm = appbuilder().sm
     view = VIEWS[kind]
     rows = files.attachments_of(kind, owner_id)
     items = [{"row": row, "image": files.is_image(row),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request, url_for
@@ -28,7 +30,7 @@ from app.domain.access import current_department_scope
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import role_label
 from app.domain.scope import scope_clause
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.permission_labels import permission_label
 
 TABLE_LABELS = {
@@ -63,8 +65,9 @@ def _permission(text: str) -> str:
 
 
 # values stored as identifiers, shown by their labels
-FORMATS = {("ab_role", "name"): role_label, ("ab_user", "roles"): role_label,
-           ("ab_group", "roles"): role_label, ("ab_role", "permissions"): _permission}
+FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("ab_role", "name"): role_label, ("ab_user", "roles"): role_label,
+    ("ab_group", "roles"): role_label, ("ab_role", "permissions"): _permission}
 PAGE_SIZE = 50
 
 
@@ -95,7 +98,7 @@ def references(table: str) -> dict[str, type]:
 def names_of(rows: list[m.AuditLog]) -> dict[tuple[type, int], str]:
     """The names of the rows the audit rows' foreign keys name: one query per table, and
     only rows the user may see (others stay a number)."""
-    wanted: dict[type, set[int]] = defaultdict(set)
+    wanted: dict[type[m.Model], set[int]] = defaultdict(set)
     for row in rows:
         refs = references(row.table_name)
         for key, values in (row.changes or {}).items():
@@ -167,10 +170,10 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def _current_view():  # noqa: ANN202 - a FAB model view, or None
+def _current_view():  # a FAB model view, or None
     """The model view whose page is being rendered."""
     name = (request.endpoint or "").rpartition(".")[0]
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         if view.endpoint == name and hasattr(view, "datamodel"):
             return view
     return None
@@ -269,7 +272,7 @@ def search_rows(search: Search, local: ZoneInfo) -> tuple[list[m.AuditLog], bool
 def show_urls() -> dict[str, str]:
     """table -> the endpoint of its show page, for links from the audit rows."""
     urls = {}
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         model = getattr(getattr(view, "datamodel", None), "obj", None)
         table = getattr(model, "__tablename__", None)
         if table in TABLE_LABELS and table not in urls and hasattr(view, "show"):
@@ -286,7 +289,7 @@ class AuditLogView(BaseView):
     method_permission_name = {"search": "read"}
     resource = "AuditLog"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving show pages `row_history(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(row_history)
@@ -294,7 +297,7 @@ class AuditLogView(BaseView):
 
     @expose("/")
     @has_access
-    def search(self):  # noqa: ANN201
+    def search(self):
         search = parse_search(request.args)
         local = zone()
         rows, more = ([], False) if search.errors else search_rows(search, local)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import replace
+from typing import Any, cast
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from app.domain.assignment import parse_date, row_id
 from app.domain.node_templates import MAX_WORKDAYS
 from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.reports.chain_strip import Item, chain_items, chain_strips, strip
 
 
@@ -51,14 +53,15 @@ def _chosen_template(templates: list[m.NodeTemplate], form: dict) -> m.NodeTempl
     raise DomainError(_("所选的节点模板不存在。"), 404)
 
 
-def schedule_page(view: object, project: m.Project):  # noqa: ANN201
+def schedule_page(view: BaseView, project: m.Project):
     """倒排工期 of one project: the form, its preview, and the confirmation."""
     today = status.today()
     posted = request.method == "POST"
     form = request.form if posted else request.args
-    page = {"project": project, "templates": chains.templates(), "today": today, "form": form,
-            "steps": [], "strip": None, "warning": None, "error": None, "chosen": None,
-            "departments": departments(), "persons": persons_by_department()}
+    page: dict[str, Any] = {
+        "project": project, "templates": chains.templates(), "today": today, "form": form,
+        "steps": [], "strip": None, "warning": None, "error": None, "chosen": None,
+        "departments": departments(), "persons": persons_by_department()}
     if not page["templates"]:
         page["error"] = _("还没有可用的节点模板，请先在“节点模板”中建立模板及其节点。")
         return view.render_template("chains/schedule.html", title=_l("倒排工期"), **page)
@@ -89,15 +92,15 @@ def schedule_page(view: object, project: m.Project):  # noqa: ANN201
     return view.render_template("chains/schedule.html", title=_l("倒排工期"), **page), code
 
 
-def replan_page(view: object, node: m.ChainNode):  # noqa: ANN201
+def replan_page(view: BaseView, node: m.ChainNode):
     """调整计划 from a slipped node: preview either option, then save it."""
     today, cal = status.today(), status.calendar()
     form = request.form
-    mode = form.get("mode") if form.get("mode") in chain_replan.MODES else "shift"
+    mode = cast(str, form.get("mode")) if form.get("mode") in chain_replan.MODES else "shift"
     chain = node.chain
-    page = {"node": node, "chain": chain, "form": form, "mode": mode, "plan": None,
-            "error": None, "today": today,
-            "strip": strip(chain.name, chain.target, today, chain_items(chain, cal))}
+    page: dict[str, Any] = {
+        "node": node, "chain": chain, "form": form, "mode": mode, "plan": None, "error": None,
+        "today": today, "strip": strip(chain.name, chain.target, today, chain_items(chain, cal))}
     code = 200
     if request.method == "POST":
         try:
@@ -134,7 +137,7 @@ def load_project(pk: int) -> m.Project:
 
 
 def may_schedule() -> bool:
-    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+    return appbuilder().sm.has_access("can_edit", RESOURCE)
 
 
 def _workdays(raw: str | None, step: chains.Step) -> int:
@@ -174,8 +177,9 @@ def preview_strip(name: str, target: dt.date, today: dt.date,
         people = dict(db.session.execute(
             select(m.Person.id, m.Person.name).where(m.Person.id.in_(ids))).all())
     return strip(name, target, today, [
-        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""), s.start,
-             s.deadline, s.deadline, "pending") for s in steps])
+        Item(s.title, names.get(s.department_id, ""), people.get(s.person_id, ""),
+             cast(dt.date, s.start), cast(dt.date, s.deadline), cast(dt.date, s.deadline),
+             "pending") for s in steps])  # planned steps: their dates are set
 
 
 def load_task(task_id: int) -> m.Task:
@@ -186,7 +190,7 @@ def load_task(task_id: int) -> m.Task:
     return task
 
 
-def project_chain_strips(pk: int | str) -> list:
+def project_chain_strips(pk: int | str | None) -> list:
     """The strips of a project's chains, for its page (the project is in scope there)."""
     pk = row_id(pk)
     if pk is None:
@@ -194,6 +198,6 @@ def project_chain_strips(pk: int | str) -> list:
     return chain_strips(chains.project_chains(pk), status.today(), status.calendar())
 
 
-def back_to_project(project_id: int, message: str):  # noqa: ANN201
+def back_to_project(project_id: int, message: str):
     flash(message, "success")
     return redirect(url_for("ProjectView.show", pk=project_id))

@@ -37,7 +37,7 @@ class ReverseScheduleView(BaseView):
     method_permission_name = {"index": "read", "schedule": "edit", "replan": "edit"}
     base_permissions = ["can_read", "can_edit"]
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates the project page's strip."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(project_chain_strips)
@@ -46,7 +46,7 @@ class ReverseScheduleView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):  # noqa: ANN201
+    def index(self):
         query = select(m.TaskChain).join(m.Project).order_by(m.TaskChain.id.desc()).limit(100)
         department = current_department_scope()
         if department is not None:
@@ -56,12 +56,12 @@ class ReverseScheduleView(BaseView):
 
     @expose("/project/<int:pk>/schedule", methods=["GET", "POST"])
     @has_access
-    def schedule(self, pk: int):  # noqa: ANN201
+    def schedule(self, pk: int):
         return schedule_page(self, load_project(pk))
 
     @expose("/task/<int:task_id>/replan", methods=["GET", "POST"])
     @has_access
-    def replan(self, task_id: int):  # noqa: ANN201
+    def replan(self, task_id: int):
         task = load_task(task_id)
         node = chain_replan.chain_node_of(task)
         if node is None:

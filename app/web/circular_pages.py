@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 
-from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, send_file, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,7 +23,7 @@ from app import jobs
 from app import models as m
 from app.domain import choices
 from app.domain.roles import METHOD_PERMISSIONS
-from app.extensions import db
+from app.extensions import appbuilder, db
 from app.web.job_runs import local_time
 
 logger = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ def download_name(period: dt.date, kind: str) -> str:
 
 def may_regenerate() -> bool:
     """Regenerating runs the build_circular job: the right to run jobs now."""
-    return current_app.appbuilder.sm.has_access("can_add", "JobRun")
+    return appbuilder().sm.has_access("can_add", "JobRun")
 
 
 class CircularListWidget(ListWidget):
@@ -53,7 +56,7 @@ class CircularListWidget(ListWidget):
 
     template = "circulars/list_widget.html"
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         pks = kwargs.get("pks") or []
         c = m.Circular
         query = select(c.id, c.docx.is_not(None), c.xlsx.is_not(None)).where(c.id.in_(pks))
@@ -68,7 +71,10 @@ class CircularFiles:
 
     list_widget = CircularListWidget
     method_permission_name = {**METHOD_PERMISSIONS, "download": "read", "regenerate": "read"}
-    formatters_columns = {"period": month, "built_at": local_time}
+    formatters_columns: dict[str, Callable[..., object]] | None = {"period": month,
+                                                                 "built_at": local_time}
+    datamodel: SQLAInterface  # the model view's, which this is mixed into
+    _base_filters: Filters
 
     def _circular(self, pk: int) -> m.Circular:
         item = self.datamodel.get(pk, self._base_filters)
@@ -78,7 +84,7 @@ class CircularFiles:
 
     @expose("/download/<int:pk>/<kind>")
     @has_access
-    def download(self, pk: int, kind: str):  # noqa: ANN201
+    def download(self, pk: int, kind: str):
         """The month's circular as .docx or .xlsx."""
         if kind not in MIMETYPES:
             abort(404)
@@ -91,12 +97,12 @@ class CircularFiles:
 
     @expose("/regenerate/<int:pk>", methods=["POST"])
     @has_access
-    def regenerate(self, pk: int):  # noqa: ANN201
+    def regenerate(self, pk: int):
         """重新生成: run build_circular for the month again (embedded: now)."""
         if not may_regenerate():
             abort(403)
         period = self._circular(pk).period
-        user = getattr(current_app.appbuilder.sm.current_user, "id", None)
+        user = getattr(appbuilder().sm.current_user, "id", None)
         try:
             run = jobs.enqueue("build_circular", jobs.parse_args("build_circular", period),
                                requested_by=user)
@@ -104,6 +110,7 @@ class CircularFiles:
             logger.warning("circular of %s not regenerated: the queue is unavailable", period)
             flash(_("任务队列暂不可用，请稍后再试。"), "danger")
             return redirect(url_for(".list"))
+        assert run is not None  # None only for a schedule_key already claimed
         state = choices.label(choices.JOB_STATUS, run.status)
         flash(_("已提交重新生成%(month)s的督查通报，状态：%(status)s。", month=month(period),
                 status=state), "danger" if run.status == "failed" else "success")

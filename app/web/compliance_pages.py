@@ -54,7 +54,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/")
     @has_access
-    def table(self):  # noqa: ANN201
+    def table(self):
         period = parse_period(request.args.get("period"))
         rows = table_rows(period)
         return self.render_template(
@@ -67,7 +67,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/detail/")
     @has_access
-    def detail(self):  # noqa: ANN201
+    def detail(self):
         period = parse_period(request.args.get("period"))
         rows = table_rows(period)
         department = request.args.get("department", type=int)
@@ -88,7 +88,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/year/")
     @has_access
-    def year(self):  # noqa: ANN201
+    def year(self):
         year = request.args.get("year", type=int) or status.today().year
         query = select(m.Compliance).where(
             m.Compliance.period >= dt.date(year, 1, 1), m.Compliance.period <= dt.date(year, 12, 1))
@@ -105,7 +105,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         period = parse_period(request.args.get("period"))
         data = compliance_workbook(period, table_rows(period))
         return send_file(io.BytesIO(data), as_attachment=True,
@@ -115,7 +115,7 @@ class ComplianceReportView(BaseView):
 
     @expose("/rebuild/", methods=["POST"])
     @has_access
-    def rebuild(self):  # noqa: ANN201
+    def rebuild(self):
         from app.jobs import QueueUnavailable, enqueue, parse_args
 
         period = parse_period(request.form.get("period"))
@@ -125,5 +125,6 @@ class ComplianceReportView(BaseView):
         except QueueUnavailable:
             flash(_("任务队列暂不可用，请稍后再试。"), "danger")  # shown on the table's page
             return redirect(url_for(".table", period=f"{period:%Y-%m}"))
+        assert run is not None  # None only for a schedule_key already claimed
         flash(_("已提交重新生成（运行记录 %(id)s）。", id=run.id), "success")
         return redirect(url_for(".table", period=f"{period:%Y-%m}"))

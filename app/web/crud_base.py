@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import abort, current_app, flash, g, redirect, request
-from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask import abort, flash, g, redirect, request
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from marshmallow.validate import OneOf
 from sqlalchemy import Boolean, inspect
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from app import models as m
 from app.domain import choices, locking, status
-from app.domain.access import ID_LIMIT
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
@@ -26,34 +24,12 @@ from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
-def scoped_rel_fields(model: type) -> dict[str, list]:
+def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
 
 
-def bad_relation(model: type) -> DomainError | None:
-    """A related field of the JSON body that is not the id of an existing row (or a list of
-    them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
-    unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None
-    session = current_app.appbuilder.session
-    for rel in relationships(model):
-        value = body.get(rel.key)
-        if value is None:
-            continue
-        label = LABELS.get(rel.key, rel.key)
-        values = value if rel.uselist and isinstance(value, list) else [value]
-        if (rel.uselist and not isinstance(value, list)) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
-        if not all(0 < v <= ID_LIMIT and session.get(rel.mapper.class_, v) for v in values):
-            return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
-    return None
-
-
-def choice_form_fields(model: type, columns: list[str]) -> dict[str, Field]:
+def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
     """Select fields with translated labels for choice columns; check boxes for booleans.
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
@@ -88,10 +64,10 @@ def display(value: object) -> object:
     return value
 
 
-def list_formatters(model: type, columns: list[str]) -> dict:
+def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
     """Formatters for list and show pages: choice labels, not stored values; no "None"."""
     table = model.__tablename__
-    out = {}
+    out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
@@ -110,8 +86,17 @@ class ScopedModelView(ModelView):
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str] | None
+    show_columns: list[str] | None
+    edit_columns: list[str]
+    add_form_extra_fields: dict[str, Field] | None
+    edit_form_extra_fields: dict[str, Field] | None
+    search_form_extra_fields: dict[str, Field] | None
+    formatters_columns: dict[str, Callable[..., object]] | None
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
         rel = scoped_rel_fields(model)
@@ -135,13 +120,13 @@ class ScopedModelView(ModelView):
 
     @expose("/export/")
     @has_access
-    def export(self):  # noqa: ANN201
+    def export(self):
         """导出 Excel: the list as its page shows it (scope, search filters, order), as .xlsx."""
         return export_list(self)
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         """FAB's file-column download: no table keeps files there, so 404 (FAB: a 500)."""
         abort(404)
 
@@ -176,7 +161,7 @@ class ScopedModelView(ModelView):
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
-    def add(self):  # noqa: ANN201
+    def add(self):
         widget = self._add()
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -190,7 +175,7 @@ class ScopedModelView(ModelView):
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
-    def edit(self, pk):  # noqa: ANN001, ANN201
+    def edit(self, pk):
         widgets = self._edit(pk)
         if "domain_error" in g:
             self.datamodel.session.rollback()
@@ -208,7 +193,7 @@ class ScopedModelView(ModelView):
         return self.render_template(self.edit_template, **kwargs)
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])
-    def action(self, name, pk):  # noqa: ANN001, ANN201
+    def action(self, name, pk):
         """A single-row action, on a row in scope only."""
         if name not in self.actions:
             abort(404)
@@ -221,7 +206,7 @@ class ScopedModelView(ModelView):
         return self.actions[name].func(item)
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         """A list action, on rows in scope only: one id out of scope refuses all."""
         name = request.form.get("action", "")
         if name not in self.actions:
@@ -236,86 +221,12 @@ class ScopedModelView(ModelView):
         return self.actions[name].func(items)
 
 
-class ScopedApi(ModelRestApi):
-    """A REST resource: the same permissions, scope and guards as the CRUD views."""
-
-    method_permission_name = METHOD_PERMISSIONS
-    base_filters = SCOPE
-    label_columns = LABELS
-    page_size = 25
-
-    def __init__(self) -> None:
-        model = self.datamodel.obj
-        self.class_permission_name = self.class_permission_name or model.__name__
-        if locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
-            self.list_columns = [*self.list_columns, locking.VERSION]
-            self.show_columns = [*self.show_columns, locking.VERSION]
-            self.edit_columns = [*self.edit_columns, locking.VERSION]
-        rel = scoped_rel_fields(model)
-        self.add_query_rel_fields = rel
-        self.edit_query_rel_fields = rel
-        table = model.__tablename__
-        validators = {}
-        for column in inspect(model).columns.keys():
-            options = choices_for(table, column)
-            if options is not None:
-                validators[column] = OneOf(list(options))
-        self.validators_columns = {**validators, **(self.validators_columns or {})}
-        super().__init__()
-
-    def pre_add(self, item: m.Model) -> None:
-        guard_write(item, adding=True)
-
-    def pre_update(self, item: m.Model) -> None:
-        guard_write(item, adding=False)
-
-    def post_add(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_update(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def post_delete(self, item: m.Model) -> None:
-        status.after_change(item)
-
-    def _guarded_response(self, call, *args):  # noqa: ANN001, ANN002, ANN202
-        refusal = bad_relation(self.datamodel.obj)
-        if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
-            return self.response(refusal.status, message=refusal.message)
-        try:
-            return call(*args)
-        except DomainError as error:
-            self.datamodel.session.rollback()
-            return self.response(error.status, message=error.message,
-                                 **getattr(error, "extra", {}))
-        except SQLAlchemyError:
-            logger.exception("refused write on %s", self.resource_name)
-            self.datamodel.session.rollback()
-            return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
-
-    def response_422(self, message=None):  # noqa: ANN001, ANN201
-        """FAB answers a commit the database refused with its own words, SQL included."""
-        if isinstance(message, str) and message.startswith("Database exception occurred"):
-            logger.warning("refused write on %s: %s", self.resource_name, message)
-            message = _("数据不符合约束（重复或取值超出范围），未保存。")
-        return super().response_422(message=message)
-
-    def post_headless(self):  # noqa: ANN201
-        return self._guarded_response(super().post_headless)
-
-    def put_headless(self, pk):  # noqa: ANN001, ANN201
-        return self._guarded_response(super().put_headless, pk)
-
-    def delete_headless(self, pk):  # noqa: ANN001, ANN201
-        return self._guarded_response(super().delete_headless, pk)
-
-
 def interface(model: type) -> SQLAInterface:
     from app.web.paging import PagedInterface  # 503 when the database refuses; fast last pages
 
     return PagedInterface(model)
 
 
-def back_to_list(view: ModelView):  # noqa: ANN201
+def back_to_list(view: ModelView):
     flash(_("操作完成。"), "success")
     return redirect(view.get_redirect())

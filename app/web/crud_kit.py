@@ -28,7 +28,7 @@ TASK_STATUS_STYLE = {"pending": "primary", "due_soon": "warning", "overdue": "da
 STATUS_COLOR_STYLE = {"green": "success", "yellow": "warning", "red": "danger"}
 
 
-def badge(options: dict, styles: dict):  # noqa: ANN201
+def badge(options: dict, styles: dict):
     """A formatter showing a choice as a coloured label with its translated text."""
 
     def show(value: str | None) -> Markup | str:
@@ -58,7 +58,7 @@ class ChoiceFilterConverter(SQLAFilterConverter):
 class SearchFilters(Filters):
     """FAB's filters; a filter index in the URL that does not exist is ignored, not a 500."""
 
-    def add_filter_index(self, column_name: str, filter_instance_index: int, value: object):  # noqa: ANN201
+    def add_filter_index(self, column_name: str, filter_instance_index: int, value: object):
         options = self._all_filters.get(column_name, [])
         if 0 <= filter_instance_index < len(options):
             self._add_filter(options[filter_instance_index], value)
@@ -69,7 +69,7 @@ class TitledView(ScopedModelView):
 
     noun = _l("记录")
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:
         self.list_title = self.list_title or self.noun
         self.show_title = _l("查看%(noun)s", noun=self.noun)
         self.add_title = _l("新增%(noun)s", noun=self.noun)

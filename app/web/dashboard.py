@@ -16,12 +16,12 @@ from app.domain.scope import scope_clause
 from app.extensions import db
 
 
-def _scoped(query, model):  # noqa: ANN001, ANN202
+def _scoped(query, model):
     department = current_department_scope()
     return query if department is None else query.where(scope_clause(model, department))
 
 
-def counts_by(column) -> dict[str, int]:  # noqa: ANN001
+def counts_by(column) -> dict[str, int]:
     """Projects counted by a choice column, every choice present (zero included)."""
     query = _scoped(select(column, func.count()).group_by(column), m.Project)
     return dict(db.session.execute(query).all())
@@ -30,7 +30,7 @@ def counts_by(column) -> dict[str, int]:  # noqa: ANN001
 def overdue_by_month(today: dt.date) -> list[tuple[str, int]]:
     """Tasks open and overdue at the end of each of the last 12 months (one SELECT)."""
     t = m.Task
-    ends = []
+    ends: list[dt.date] = []
     month = rules.month_start(today)
     for _i in range(12):
         ends.insert(0, min(rules.month_end(month), today))
@@ -106,6 +106,6 @@ class DashboardView(BaseView):
 
     @expose("/")
     @has_access
-    def index(self):  # noqa: ANN201
+    def index(self):
         return self.render_template("dashboard.html", data=dashboard_data(),
                                     title=_("挂图作战"))

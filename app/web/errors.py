@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 logger = logging.getLogger(__name__)
 
@@ -47,29 +47,29 @@ def _megabytes(key: str) -> str:
     return f"{current_app.config.get(key, 0) / 1024 / 1024:.0f}"
 
 
-def _respond(status: int, message: str):  # noqa: ANN202
+def _respond(status: int, message: str | None):
     if request.path.startswith("/api/"):
         return jsonify(message=message), status
     if "user" not in g:  # refused before FAB's before_request (CSRF): the menu needs it
         g.user = current_user
     page = render_template("errors/error.html", status=status, message=message,
-                           appbuilder=current_app.appbuilder)
+                           appbuilder=appbuilder())
     return page, status
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # noqa: ANN202
+    def csrf_error(error: CSRFError):
         return _respond(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"))
 
     @app.errorhandler(DomainError)
-    def domain_error(error: DomainError):  # noqa: ANN202
+    def domain_error(error: DomainError):
         """A refused change (the flush guard's 403 among them): nothing of it was kept."""
         db.session.rollback()
         return _respond(error.status, error.message)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # noqa: ANN202
+    def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
         if error.code == 413:
@@ -78,24 +78,24 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)
-    def database_error(error: SQLAlchemyError):  # noqa: ANN202
+    def database_error(error: SQLAlchemyError):
         logger.error("database unavailable on %s: %s", request.path,
                      getattr(error, "orig", None) or error)
         return _database_unavailable()
 
     @app.errorhandler(DBAPIError)
-    def dbapi_error(error: DBAPIError):  # noqa: ANN202
+    def dbapi_error(error: DBAPIError):
         if error.connection_invalidated:  # the connection was lost mid-request
             return database_error(error)
         return unexpected(error)
 
     @app.errorhandler(DatabaseUnavailable)
-    def database_refused_write(error: DatabaseUnavailable):  # noqa: ANN202
+    def database_refused_write(error: DatabaseUnavailable):
         g.pop("database_unavailable", None)
         return _database_unavailable()
 
     @app.after_request
-    def database_failed_inside_fab(response):  # noqa: ANN001, ANN202
+    def database_failed_inside_fab(response):
         """FAB's CRUD views catch a failed commit and answer a form: answer 503 instead."""
         if g.pop("database_unavailable", False):
             session.pop("_flashes", None)  # the 503 page says it; no stale message later
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # noqa: ANN202
+    def unexpected(error: Exception):
         logger.exception("unhandled error on %s", request.path)
         return _respond(500, _messages()[500])
 
@@ -128,7 +128,7 @@ def _drain_body() -> None:
         remaining -= len(chunk)
 
 
-def _database_unavailable():  # noqa: ANN202
+def _database_unavailable():
     """503: a page that needs no database (no menu, no user), or JSON for the API."""
     try:
         db.session.rollback()
@@ -152,17 +152,17 @@ class GuardedInterface(SQLAInterface):
     """FAB's data interface; a commit the database refuses for being unreachable or locked
     marks the request, so it answers 503 rather than FAB's form with the SQL in a message."""
 
-    def add(self, item, commit: bool = True) -> None:  # noqa: ANN001
+    def add(self, item, commit: bool = True) -> None:
         self._marking(super().add, item, commit)
 
-    def edit(self, item, commit: bool = True) -> None:  # noqa: ANN001
+    def edit(self, item, commit: bool = True) -> None:
         self._marking(super().edit, item, commit)
 
-    def delete(self, item, commit: bool = True) -> None:  # noqa: ANN001
+    def delete(self, item, commit: bool = True) -> None:
         self._marking(super().delete, item, commit)
 
     @staticmethod
-    def _marking(call, item, commit: bool) -> None:  # noqa: ANN001
+    def _marking(call, item, commit: bool) -> None:
         try:
             call(item, commit)
         except Exception as error:  # FAB raises the SQLAlchemy error or wraps it

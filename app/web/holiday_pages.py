@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 
 from chinese_calendar import constants
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -23,7 +23,7 @@ from app import models as m
 from app.domain import status
 from app.domain.access import has_role
 from app.domain.labels import joined
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 WARNED_ROLES = ("Admin", "Supervisor")
 
@@ -94,7 +94,7 @@ class HolidayCalendarView(BaseView):
     method_permission_name = {"prefill": "add"}
     default_view = "prefill"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `coverage_warnings()` and `can_prefill()`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(coverage_warnings)
@@ -103,7 +103,7 @@ class HolidayCalendarView(BaseView):
 
     @expose("/prefill", methods=["POST"])
     @has_access
-    def prefill(self):  # noqa: ANN201
+    def prefill(self):
         rows = prefill_holidays(this_year_start())
         if rows:
             years = sorted({row.day.year for row in rows})
@@ -116,4 +116,4 @@ class HolidayCalendarView(BaseView):
 
 def can_prefill() -> bool:
     """Whether the current user may fill the holiday table from chinese-calendar."""
-    return bool(current_app.appbuilder.sm.has_access("can_add", "Holiday"))
+    return bool(appbuilder().sm.has_access("can_add", "Holiday"))

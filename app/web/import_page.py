@@ -34,7 +34,7 @@ class ExcelImportView(BaseView):
 
     @expose("/import/")
     @has_access
-    def page(self):  # noqa: ANN201
+    def page(self):
         return self._page()
 
     @expose("/template/")
@@ -46,7 +46,7 @@ class ExcelImportView(BaseView):
 
     @expose("/import/", methods=["POST"])
     @has_access
-    def upload(self):  # noqa: ANN201
+    def upload(self):
         """Import the uploaded file: everything saved, or nothing and every problem listed."""
         upload = request.files.get("file")
         if upload is None or not upload.filename:

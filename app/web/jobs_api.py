@@ -52,7 +52,7 @@ class JobApi(BaseApi):
     @expose("/<job>", methods=["POST"])
     @protect()
     @permission_name("post")
-    def post(self, job: str):  # noqa: ANN201
+    def post(self, job: str):
         """Queue a job (embedded: run it now).
         ---
         post:
@@ -116,7 +116,7 @@ class JobApi(BaseApi):
     @expose("/<int:pk>", methods=["GET"])
     @protect()
     @permission_name("get")
-    def get(self, pk: int):  # noqa: ANN201
+    def get(self, pk: int):
         """How a run went.
         ---
         get:

@@ -76,7 +76,7 @@ class TaskView(TitledView):
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
 
     @action("urge", _l("督促"), icon="fa-bullhorn")
-    def urge(self, items):  # noqa: ANN001, ANN201
+    def urge(self, items):
         """督促: the chosen tasks (in scope: ScopedModelView checks) on the office's form."""
         tasks = items if isinstance(items, list) else [items]
         return redirect(url_for("UrgeView.urge_form", task=[t.id for t in tasks]))

@@ -39,7 +39,7 @@ class MeetingView(TitledView):
     method_permission_name = {**METHOD_PERMISSIONS, "assign_tasks": "edit"}
 
     @action("assign", _l("交办任务"), icon="fa-tasks", multiple=False)
-    def assign_tasks(self, item):  # noqa: ANN001, ANN201
+    def assign_tasks(self, item):
         """交办: the meeting's page, where the office assigns tasks from it."""
         return redirect(url_for("MeetingAssignView.meeting", pk=item.id))
 

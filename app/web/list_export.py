@@ -10,8 +10,11 @@ that openpyxl spools to disk, so memory stays flat however long the list is.
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from flask import Response, current_app, request, send_file, url_for
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
 from markupsafe import Markup
@@ -31,24 +34,25 @@ class ExportListWidget(ListWidget):
 
     template = "excel/list_widget.html"
 
-    def __call__(self, **kwargs) -> Markup:  # noqa: ANN003
+    def __call__(self, **kwargs) -> Markup:
         args = self.template_args
         kwargs["export_url"] = export_url(args["modelview_name"], args["filters"])
         return super().__call__(**kwargs)
 
 
-def export_url(modelview_name: str, filters: object) -> str | None:
+def export_url(modelview_name: str, filters: Filters) -> str | None:
     """The export link of a list page; none for a related list shown on another row's page."""
     endpoint = f"{modelview_name}.export"
     related = any(flt.is_related_view for flt, _value in filters.get_filters_values())
     if related or endpoint not in current_app.view_functions:
         return None
     wanted = ("_flt_", f"_oc_{modelview_name}", f"_od_{modelview_name}")
-    args = {key: request.args.getlist(key) for key in request.args if key.startswith(wanted)}
+    args: dict[str, Any] = {key: request.args.getlist(key) for key in request.args
+                            if key.startswith(wanted)}
     return url_for(endpoint, **args)
 
 
-def export_list(view: object) -> Response:
+def export_list(view: ModelView) -> Response:
     """The view's list, filtered and ordered as on its page, as an .xlsx download."""
     title = str(view.list_title or view.datamodel.obj.__name__)
     book = Workbook(write_only=True)
@@ -75,7 +79,7 @@ def export_list(view: object) -> Response:
                      max_age=0)
 
 
-def _rows(view: object, columns: list[str]):  # noqa: ANN202 - a query iterator
+def _rows(view: ModelView, columns: list[str]):  # a query iterator
     """The list's rows: scope and search filters, the page's order, read in batches."""
     order = get_order_args().get(view.__class__.__name__)
     if order is None or order[0] not in view.order_columns:

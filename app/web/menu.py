@@ -37,8 +37,9 @@ from app.web.library_views import (
 from app.web.my_investment import MyInvestmentView
 from app.web.my_ledger import MyLedgerView
 from app.web.notifications import NotificationView
-from app.web.office import HIDDEN_PAGES, ExtensionApprovalView, FeedbackReviewView
+from app.web.office import ExtensionApprovalView, FeedbackReviewView, MeetingAssignView
 from app.web.problem_pages import ProblemActionView
+from app.web.urging import UrgeView
 
 MENU = [
     ("Library", _l("项目库"), "Projects", _l("重点项目"), ProjectView),
@@ -67,7 +68,8 @@ MENU = [
     ("System", _l("系统管理"), "AuditLog", _l("审计日志"), AuditLogView),  # issue 7: Admin only
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
-NO_MENU = [*HIDDEN_PAGES, ProblemActionView, HolidayCalendarView, *ATTACHMENT_VIEWS]
+NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, HolidayCalendarView,
+           *ATTACHMENT_VIEWS]
 APIS = [*TABLE_APIS, JobApi, OpenApi]
 
 

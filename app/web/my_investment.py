@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -147,21 +147,22 @@ class MyInvestmentView(BaseView):
 
     @expose("/")
     @has_access
-    def investment(self):  # noqa: ANN201
+    def investment(self):
         return self._page(chosen_period(status.today()))
 
     @expose("/file", methods=["POST"])
     @has_access
-    def file(self):  # noqa: ANN201
+    def file(self):
         form = InvestmentForm()
         project = access.load(m.Project, request.form.get("project_id"))
         code = 422
         if form.validate():
             try:
-                save_investment(project, form.period.data, form.amount.data)
+                save_investment(project, cast(dt.date, form.period.data),  # validated: required
+                                cast(Decimal, form.amount.data))
             except DomainError as error:
                 db.session.rollback()
-                form.amount.errors.append(error.message)
+                form.amount.errors.append(error.message)  # type: ignore[attr-defined]  # a list
                 code = error.status
             else:
                 flash(_("已保存“%(project)s”%(period)s的完成投资。", project=project.name,
@@ -172,7 +173,7 @@ class MyInvestmentView(BaseView):
         return self._page(period, refused(project.id, "investment", form, project.name), code)
 
     def _page(self, period: dt.date, refusal: Refusal | None = None,
-              code: int = 200):  # noqa: ANN202
+              code: int = 200):
         today, page, department = status.today(), page_number(), chosen_department()
         rows = investment_rows(department, period, page)
         progress = rules.time_progress(min(today, dt.date(period.year, 12, 31)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +21,7 @@ from app.domain import access, attachments, choices, ledger, rules, status, vali
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
@@ -102,7 +102,7 @@ def department_options() -> list:
 
 def can_edit() -> bool:
     """Whether the user may use the forms (Leader reads only)."""
-    return current_app.appbuilder.sm.has_access("can_edit", RESOURCE)
+    return appbuilder().sm.has_access("can_edit", RESOURCE)
 
 
 # --- 我的台账 ---------------------------------------------------------------------------
@@ -193,28 +193,28 @@ class MyLedgerView(BaseView):
 
     @expose("/")
     @has_access
-    def ledger(self):  # noqa: ANN201
+    def ledger(self):
         return self._page()
 
     @expose("/<int:task_id>/feedback", methods=["POST"])
     @has_access
-    def feedback(self, task_id: int):  # noqa: ANN201
+    def feedback(self, task_id: int):
         return self._submit(task_id, "feedback", ProgressForm, report_progress,
                             _("进展已报送。"))
 
     @expose("/<int:task_id>/extension", methods=["POST"])
     @has_access
-    def extension(self, task_id: int):  # noqa: ANN201
+    def extension(self, task_id: int):
         return self._submit(task_id, "extension", ExtensionForm, ask_extension,
                             _("延期申请已提交，等待督查室审批。"))
 
     @expose("/<int:task_id>/lag", methods=["POST"])
     @has_access
-    def lag(self, task_id: int):  # noqa: ANN201
+    def lag(self, task_id: int):
         return self._submit(task_id, "lag", LagForm, record_lag, _("滞后原因和整改措施已保存。"))
 
     def _submit(self, task_id: int, kind: str, form_class: type, action: Any,
-                done: str):  # noqa: ANN202
+                done: str):
         """Check the task is in scope and the form valid, act, and go back to the list."""
         task = access.load(m.Task, task_id)
         form = form_class()
@@ -231,7 +231,7 @@ class MyLedgerView(BaseView):
                 return redirect(url_for(".ledger", department=request.args.get("department")))
         return self._page(refused(task_id, kind, form, task.title), code)
 
-    def _page(self, refusal: Refusal | None = None, code: int = 200):  # noqa: ANN202
+    def _page(self, refusal: Refusal | None = None, code: int = 200):
         today, page = status.today(), page_number()
         department = chosen_department()
         tasks = open_tasks(department, page)
@@ -266,14 +266,16 @@ def report_progress(task: m.Task, form: ProgressForm) -> None:
         db.session.commit()
         return
     db.session.flush()  # the feedback's id, for its attachment
-    user_id = getattr(current_app.appbuilder.sm.current_user, "id", None)
+    user_id = getattr(appbuilder().sm.current_user, "id", None)
     _row, path = attachments.stage("feedback", feedback.id, photo, user_id)
     attachments.commit_or_remove([path])
 
 
 def ask_extension(task: m.Task, form: ExtensionForm) -> None:
     """A request for a later deadline, decided by the office."""
-    ledger.request_extension(task, form.new_deadline.data, form.reason.data, status.today())
+    # a validated form: both required
+    ledger.request_extension(task, cast(dt.date, form.new_deadline.data),
+                             cast(str, form.reason.data), status.today())
 
 
 def record_lag(task: m.Task, form: LagForm) -> None:
@@ -282,4 +284,4 @@ def record_lag(task: m.Task, form: LagForm) -> None:
                                      status.today(), status.calendar(), status.settings())
     if state not in LAGGING:
         raise DomainError(_("只有逾期或临期的任务需要填写滞后原因和整改措施。"))
-    ledger.record_lag(task, form.lag_reason.data, form.measures.data)
+    ledger.record_lag(task, cast(str, form.lag_reason.data), cast(str, form.measures.data))

@@ -65,7 +65,7 @@ class NotificationView(BaseView):
 
     @expose("/")
     @has_access
-    def mine(self):  # noqa: ANN201
+    def mine(self):
         """The page of the user's notifications."""
         mine = m.Notification.user_id == current_user_id()
         total = db.session.scalar(select(func.count()).select_from(m.Notification).where(mine))
@@ -84,7 +84,7 @@ class NotificationView(BaseView):
 
     @expose("/<int:pk>/read", methods=["POST"])
     @has_access
-    def mark_read(self, pk: int):  # noqa: ANN201
+    def mark_read(self, pk: int):
         """Mark one of the user's notifications read."""
         row = own(pk)
         if row.read_at is None:
@@ -94,7 +94,7 @@ class NotificationView(BaseView):
 
     @expose("/read-all", methods=["POST"])
     @has_access
-    def mark_all_read(self):  # noqa: ANN201
+    def mark_all_read(self):
         """Mark every unread notification of the user read."""
         done = db.session.execute(
             update(m.Notification)

@@ -7,16 +7,15 @@ domain actions are those of app.domain.ledger, which commit once.
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import access, choices, ledger, rules, status
-from app.domain.assignment import assignment_day, parse_workdays, row_id, task_from_form
+from app.domain import access, choices, ledger, status
+from app.domain.assignment import assignment_day, parse_workdays, task_from_form
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -55,13 +54,13 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>")
     @has_access
-    def meeting(self, pk: int):  # noqa: ANN201
+    def meeting(self, pk: int):
         """The meeting, its projects, the tasks it assigned and the form to assign one."""
         return self._meeting_page(access.load(m.Meeting, pk))
 
     @expose("/<int:pk>/assign", methods=["POST"])
     @has_access
-    def assign(self, pk: int):  # noqa: ANN201
+    def assign(self, pk: int):
         """Assign a task from the meeting; 422 and nothing saved on bad input."""
         meeting = access.load(m.Meeting, pk)
         try:
@@ -78,7 +77,7 @@ class MeetingAssignView(OfficeView):
 
     @expose("/<int:pk>/deadline")
     @has_access
-    def deadline(self, pk: int):  # noqa: ANN201
+    def deadline(self, pk: int):
         """JSON: the assignment day and the deadline N working days after it."""
         meeting = access.load(m.Meeting, pk)
         assigned_on = assignment_day(meeting, request.args.get("assigned_from"))
@@ -132,13 +131,13 @@ class FeedbackReviewView(QueueView):
 
     @expose("/")
     @has_access
-    def queue(self):  # noqa: ANN201
+    def queue(self):
         """The submitted feedback, oldest report first."""
         return self._queue()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def review(self, pk: int):  # noqa: ANN201
+    def review(self, pk: int):
         """Accept a feedback, or return it with a comment."""
         feedback = access.load(m.Feedback, pk)
         decision = request.form.get("decision")
@@ -172,13 +171,13 @@ class ExtensionApprovalView(QueueView):
 
     @expose("/")
     @has_access
-    def pending(self):  # noqa: ANN201
+    def pending(self):
         """The pending requests, oldest first."""
         return self._pending()
 
     @expose("/<int:pk>", methods=["POST"])
     @has_access
-    def decide(self, pk: int):  # noqa: ANN201
+    def decide(self, pk: int):
         """Approve (the deadline moves, the original stays) or reject a request."""
         extension = access.load(m.Extension, pk)
         decision = request.form.get("decision")
@@ -199,102 +198,3 @@ class ExtensionApprovalView(QueueView):
         rows, paging = self.rows(query)
         return self.page("office/extensions.html", code, rows=rows, paging=paging, error=error,
                          title=_("延期审批"))
-
-
-class UrgeView(OfficeView):
-    """督促 by hand: the chosen tasks, a channel and a message; 督办单 print as notices."""
-
-    route_base = "/office"
-    resource = "Urging"
-    method_permission_name = {"urge_form": EDIT, "urge": EDIT, "notice": READ, "notices": READ}
-    default_view = "urge_form"
-
-    @expose("/urge")
-    @has_access
-    def urge_form(self):  # noqa: ANN201
-        """The form for the tasks chosen (?task=1&task=2), all in scope."""
-        return self._form(self._tasks(request.args.getlist("task")))
-
-    @expose("/urge", methods=["POST"])
-    @has_access
-    def urge(self):  # noqa: ANN201
-        """Record a supervision on each chosen task; notices go to their print page."""
-        tasks = self._tasks(request.form.getlist("task"))
-        channel = request.form.get("channel", "")
-        message = (request.form.get("message") or "").strip()
-        try:
-            if channel not in choices.SUPERVISION_CHANNEL:
-                raise DomainError(_("请选择督促方式。"))
-            if not message:
-                raise DomainError(_("请填写督促内容。"))
-            rows = ledger.urge(tasks, channel, message, status.today())
-        except DomainError as error:
-            db.session.rollback()
-            return self._form(tasks, error.message, error.status)
-        if channel == "notice":
-            return redirect(url_for(".notices", id=[row.id for row in rows]))
-        flash(_("已督促 %(count)s 项任务。", count=len(rows)), "success")
-        return redirect(url_for("SupervisionView.list"))
-
-    @expose("/notice/<int:pk>")
-    @has_access
-    def notice(self, pk: int):  # noqa: ANN201
-        """The printable 督办通知单 of one supervision sent by notice."""
-        return self._notices([pk])
-
-    @expose("/notice/")
-    @has_access
-    def notices(self):  # noqa: ANN201
-        """Several notices (?id=1&id=2), one A4 page each."""
-        return self._notices(request.args.getlist("id"))
-
-    def _tasks(self, raw_ids: list[str]) -> list[m.Task]:
-        ids = {row_id(i) for i in raw_ids}
-        if None in ids:
-            abort(404)
-        tasks = db.session.scalars(
-            access.scoped(m.Task, m.Task.id.in_(ids)).order_by(m.Task.id)).all()
-        if len(tasks) != len(ids):
-            abort(404)
-        return list(tasks)
-
-    def _form(self, tasks: list[m.Task], error: str | None = None,
-              code: int = 200) -> tuple[str, int]:
-        if not tasks and error is None:
-            error, code = _("请至少选择一项任务。"), 422
-        return self.page("office/urge.html", code, tasks=tasks, error=error,
-                         channels=choices.pairs(choices.SUPERVISION_CHANNEL),
-                         form=request.form, title=_("督促"),
-                         default_message=_("请抓紧推进，按时间节点完成并及时反馈进展。"))
-
-    def _notices(self, raw_ids: list) -> tuple[str, int]:
-        ids = [row_id(i) for i in raw_ids]
-        if not ids or None in ids:
-            abort(404)
-        found = db.session.scalars(access.scoped(m.Supervision, m.Supervision.id.in_(ids),
-                                          m.Supervision.channel == "notice")).all()
-        by_id = {row.id: row for row in found}
-        if set(by_id) != set(ids):
-            abort(404)
-        cal, conf = status.calendar(), status.settings()
-        notices = [notice_of(by_id[i], cal, conf) for i in dict.fromkeys(ids)]
-        return self.page("office/notice.html", notices=notices, title=_("督办通知单"))
-
-
-def notice_of(row: m.Supervision, cal: rules.Calendar, conf: rules.Settings) -> dict:
-    """What a 督办通知单 says: number, unit, task, deadlines, days overdue on its date."""
-    task = row.task
-    done = task.done_on if task.done_on is not None and task.done_on <= row.sent_on else None
-    _status, overdue = rules.task_status(task.deadline, done, task.cancelled, row.sent_on,
-                                         cal, conf)
-    return {
-        "number": _("督办〔%(year)s〕%(number)s号", year=row.sent_on.year, number=row.id),
-        "task": task, "supervision": row, "overdue_days": overdue,
-        "issuer": ISSUER, "sent_on": format_date(row.sent_on, "long"),
-        "deadline": format_date(task.deadline, "long"),
-        "original_deadline": format_date(task.original_deadline, "long"),
-    }
-
-
-MENU_PAGES = (FeedbackReviewView, ExtensionApprovalView)
-HIDDEN_PAGES = (MeetingAssignView, UrgeView)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.domain.labels import joined
+from app.extensions import appbuilder
 from app.web.access import request_cache
 
 MENU_RESOURCES = "keyledger.menu_resources"  # set by app/views.py when the menu is built
@@ -56,7 +57,7 @@ RESOURCES = {
 def _menu_labels() -> dict[str, str]:
     """Menu entries and categories (FAB names them in English) by their label."""
     labels = {}
-    for item in current_app.appbuilder.menu.get_list():
+    for item in appbuilder().menu.get_list():
         labels[item.name] = str(item.label or item.name)
         for child in item.childs:
             if child.name != "-":
@@ -67,7 +68,7 @@ def _menu_labels() -> dict[str, str]:
 def _view_labels() -> dict[str, str]:
     """Each view's permission name by its title (a model view's list title)."""
     labels = {}
-    for view in current_app.appbuilder.baseviews:
+    for view in appbuilder().baseviews:
         name = getattr(view, "class_permission_name", None)
         title = getattr(view, "list_title", None)
         if name and title and name not in labels:

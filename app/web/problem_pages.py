@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,7 @@ from app import models as m
 from app.domain import access, status
 from app.domain.access import current_department_scope
 from app.domain.validation import DomainError
-from app.extensions import db
+from app.extensions import appbuilder, db
 
 
 def leaders() -> list[m.Person]:
@@ -56,10 +56,11 @@ def resolve_problem(problem: m.Problem, resolution: str, resolved_on: dt.date,
 
 
 def _parse_date(value: str | None, default: dt.date) -> dt.date:
-    if not (value or "").strip():
+    text = (value or "").strip()
+    if not text:
         return default
     try:
-        return dt.date.fromisoformat(value.strip())
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise DomainError(_("日期格式应为“年-月-日”，如 2026-05-01。")) from None
 
@@ -90,7 +91,7 @@ class ProblemActionView(BaseView):
     method_permission_name = {"escalate": "edit", "resolve": "edit"}
     default_view = "escalate"
 
-    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):  # noqa: ANN001
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         """FAB's blueprint, also giving templates `problem_actions(pk)`."""
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.add_app_template_global(problem_actions)
@@ -98,20 +99,22 @@ class ProblemActionView(BaseView):
 
     @expose("/<int:pk>/escalate", methods=["GET", "POST"])
     @has_access
-    def escalate(self, pk: int):  # noqa: ANN201
+    def escalate(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             try:
                 escalate_problem(problem, _parse_id(request.form.get("leader")))
             except DomainError as error:
                 return self._form("problem_escalate.html", problem, error)
-            flash(_("已提请%(leader)s协调。", leader=problem.coordinating_leader.name), "success")
+            leader = problem.coordinating_leader
+            assert leader is not None  # escalate_problem set it
+            flash(_("已提请%(leader)s协调。", leader=leader.name), "success")
             return redirect(url_for("ProblemView.show", pk=pk))
         return self._form("problem_escalate.html", problem)
 
     @expose("/<int:pk>/resolve", methods=["GET", "POST"])
     @has_access
-    def resolve(self, pk: int):  # noqa: ANN201
+    def resolve(self, pk: int):
         problem = self._open(pk)
         if request.method == "POST":
             today = status.today()
@@ -142,10 +145,10 @@ class ProblemActionView(BaseView):
 TITLES = {"problem_escalate.html": _l("提请领导协调"), "problem_resolve.html": _l("问题办结")}
 
 
-def problem_actions(pk: int | str) -> list[tuple[str, str, str]]:
+def problem_actions(pk: int | str | None) -> list[tuple[str, str, str]]:
     """(label, url, button style) of the actions the user may take on a problem's page."""
     pk = _parse_id(str(pk))
-    if pk is None or not current_app.appbuilder.sm.has_access("can_edit", "Problem"):
+    if pk is None or not appbuilder().sm.has_access("can_edit", "Problem"):
         return []
     problem = db.session.get(m.Problem, pk)
     if problem is None or problem.resolved_on is not None or not may_handle(problem):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import abort, request
 from flask_appbuilder import expose, has_access
@@ -44,9 +45,13 @@ class RoleLabelledForms:
     """A security view whose role drop-downs (add, edit, search) list role labels."""
 
     role_fields = ("roles",)
+    # the model view's, which this is mixed into (FAB is untyped)
+    add_form: Any
+    edit_form: Any
+    search_form: Any
 
     def _init_forms(self) -> None:
-        super()._init_forms()
+        super()._init_forms()  # type: ignore[misc]  # the model view's, after this in the MRO
         for form in (self.add_form, self.edit_form, self.search_form):
             for name in self.role_fields:
                 field = getattr(form, name, None)
@@ -59,21 +64,23 @@ class SecurityRoutes:
     unknown action answered an AttributeError to anyone, logged in or not, and the
     file-column download a KeyError; no security table keeps files."""
 
+    actions: dict[str, Any]  # the model view's, which this is mixed into
+
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name: str, pk: str):  # noqa: ANN201
+    def action(self, name: str, pk: str):
         if name not in self.actions:
             abort(404)
-        return super().action(name, pk)
+        return super().action(name, pk)  # type: ignore[misc]  # the model view's
 
     @expose("/action_post", methods=["POST"])
-    def action_post(self):  # noqa: ANN201
+    def action_post(self):
         if request.form.get("action") not in self.actions:
             abort(404)
-        return super().action_post()
+        return super().action_post()  # type: ignore[misc]  # the model view's
 
     @expose("/download/<string:filename>")
     @has_access
-    def download(self, filename: str):  # noqa: ANN201
+    def download(self, filename: str):
         abort(404)
 
 

@@ -52,7 +52,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
             "timezone_id": "Asia/Shanghai", "accept_downloads": True}
 
 
-def _portal(url: str):  # noqa: ANN202
+def _portal(url: str):
     """The portal as `flask init` and `flask seed-demo` leave it, plus last month's reports."""
     from config import Config
 

@@ -29,7 +29,7 @@ WATCH = """document.addEventListener("securitypolicyviolation", (e) => {
 class Watcher:
     """A browser context that records console errors, page errors and CSP violations."""
 
-    def __init__(self, portal, new_context) -> None:  # noqa: ANN001
+    def __init__(self, portal, new_context) -> None:
         self.portal = portal
         self.context = new_context()
         self.context.add_init_script(WATCH)

@@ -37,7 +37,7 @@ def add_from_list(visitor: Visitor, view: str) -> Page:
     return visitor.page
 
 
-def row(page: Page, text: str):  # noqa: ANN201
+def row(page: Page, text: str):
     return page.locator("table tr", has_text=text)
 
 

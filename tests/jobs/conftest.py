@@ -31,7 +31,7 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(app) -> str:  # noqa: ANN001
+def database_url(app) -> str:
     """The session database, which worker processes share (PostgreSQL or the SQLite file)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgresql"):
@@ -40,7 +40,7 @@ def database_url(app) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:  # noqa: ANN001
+def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
     """Two worker processes on the session database and the test Redis."""
     instance = tmp_path / "instance"
     instance.mkdir()

@@ -15,7 +15,7 @@ from app.extensions import db
 
 
 @pytest.fixture
-def statuses_kept(app) -> Iterator[None]:  # noqa: ANN001
+def statuses_kept(app) -> Iterator[None]:
     """refresh_status rewrites every row's status: put the shared world's back afterwards."""
     with app.app_context():
         tasks = [{"id": i, "status": s, "overdue_days": d} for i, s, d in db.session.execute(

@@ -34,7 +34,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], object]] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         self.messages.append((list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -70,7 +70,7 @@ class Robot:
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 robot.received.append(json.loads(self.rfile.read(length)))
                 answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
@@ -105,14 +105,14 @@ def robot() -> Iterator[Robot]:
 
 
 @pytest.fixture
-def channels(app, mailbox, robot) -> Iterator[None]:  # noqa: ANN001
+def channels(app, mailbox, robot) -> Iterator[None]:
     with config(app, MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_USE_TLS=False,
                 MAIL_USERNAME=None, WEBHOOK_URL=robot.url):
         yield
 
 
 @pytest.fixture
-def assignee(app) -> Iterator[SimpleNamespace]:  # noqa: ANN001
+def assignee(app) -> Iterator[SimpleNamespace]:
     """A department and a person in it with an e-mail, a phone and a login; erased after."""
     from app.domain.accounts import create_account
 

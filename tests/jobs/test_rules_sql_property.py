@@ -24,7 +24,7 @@ EXAMPLES = settings(max_examples=40, deadline=None, database=None,
 
 
 @contextmanager
-def rolled_back(app) -> Iterator[Session]:  # noqa: ANN001
+def rolled_back(app) -> Iterator[Session]:
     """The session, in an app context, its transaction rolled back at the end."""
     from app.extensions import db
 

@@ -33,7 +33,7 @@ PERIODS = [dt.date(YEAR, month, 1) for month in range(1, 13)]
 
 
 @pytest.fixture(scope="module")
-def year_of_work(app) -> Iterator[lg.Written]:  # noqa: ANN001
+def year_of_work(app) -> Iterator[lg.Written]:
     """A busy year of three departments, committed for this module and erased after it."""
     with app.app_context():
         written = lg.write(db.session, lg.year_ledger(YEAR))
@@ -44,7 +44,7 @@ def year_of_work(app) -> Iterator[lg.Written]:  # noqa: ANN001
 
 
 @pytest.fixture
-def fresh_periods(app) -> Iterator[None]:  # noqa: ANN001
+def fresh_periods(app) -> Iterator[None]:
     """No compliance rows of the test year before or after a test."""
 
     def clear() -> None:

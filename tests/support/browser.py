@@ -38,7 +38,7 @@ def english_words(text: str) -> list[str]:
 class Visitor:
     """A logged-in (or about to log in) user with a browser context of their own."""
 
-    def __init__(self, portal, new_context, data: frozenset[str] = USERNAMES) -> None:  # noqa: ANN001
+    def __init__(self, portal, new_context, data: frozenset[str] = USERNAMES) -> None:
         self.portal = portal
         self.data = set(data)  # ASCII words that are data on this user's pages (user names)
         self.context = new_context()

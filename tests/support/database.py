@@ -12,13 +12,13 @@ from sqlalchemy import event, func, select, text
 from app.extensions import db
 
 
-def count(app, model, *where) -> int:  # noqa: ANN001
+def count(app, model, *where) -> int:
     """How many rows of `model` (matching `where`) the database holds."""
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def get(app, model, pk: int):  # noqa: ANN001, ANN201
+def get(app, model, pk: int):
     """The row of `model` with primary key `pk`, detached from the session (or None)."""
     with app.app_context():
         row = db.session.get(model, pk)
@@ -26,18 +26,18 @@ def get(app, model, pk: int):  # noqa: ANN001, ANN201
         return row
 
 
-def user_id(app, username: str) -> int:  # noqa: ANN001
+def user_id(app, username: str) -> int:
     """The id of a login."""
     with app.app_context():
         return db.session.scalars(select(User.id).where(User.username == username)).one()
 
 
 @contextmanager
-def counting(engine) -> Iterator[list[str]]:  # noqa: ANN001
+def counting(engine) -> Iterator[list[str]]:
     """The SQL statements the engine runs inside the block, in a list."""
     statements: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def count(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 
 @contextmanager
-def config(app, **values: object) -> Iterator[None]:  # noqa: ANN001
+def config(app, **values: object) -> Iterator[None]:
     """Set app.config values for a block; put the old ones back afterwards."""
     missing = object()
     old = {key: app.config.get(key, missing) for key in values}
@@ -25,12 +25,12 @@ def config(app, **values: object) -> Iterator[None]:  # noqa: ANN001
                 app.config[key] = value
 
 
-def on_day(app, day: dt.date) -> AbstractContextManager[None]:  # noqa: ANN001
+def on_day(app, day: dt.date) -> AbstractContextManager[None]:
     """The portal behaves as on `day` inside the block (app/domain/clock.py's TODAY)."""
     return config(app, TODAY=day)
 
 
-def today(app) -> dt.date:  # noqa: ANN001
+def today(app) -> dt.date:
     """The portal's today, as its pages and jobs see it."""
     from app.domain import clock
 

@@ -257,7 +257,7 @@ def year_ledger(year: int, seed: int = 4) -> Ledger:
 
 # --- the facts of every row, for the plain rules ----------------------------------------
 
-def _grouped(session: Session, *columns) -> dict[int, list]:  # noqa: ANN002
+def _grouped(session: Session, *columns) -> dict[int, list]:
     grouped: dict[int, list] = defaultdict(list)
     for key, *values in session.execute(select(*columns)):
         grouped[key].append(values[0] if len(values) == 1 else tuple(values))

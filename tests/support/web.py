@@ -9,7 +9,7 @@ from tests.support.world import PASSWORD
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
 
-def csrf_token(client, url: str = "/") -> str:  # noqa: ANN001
+def csrf_token(client, url: str = "/") -> str:
     """The CSRF token of the client's session, read from a page as a browser would."""
     html = client.get(url).get_data(as_text=True)
     match = CSRF.search(html)
@@ -20,10 +20,10 @@ def csrf_token(client, url: str = "/") -> str:  # noqa: ANN001
 class Auth:
     """Log a test client in through the login form, and out."""
 
-    def __init__(self, client) -> None:  # noqa: ANN001
+    def __init__(self, client) -> None:
         self.client = client
 
-    def login(self, username: str, password: str = PASSWORD):  # noqa: ANN201
+    def login(self, username: str, password: str = PASSWORD):
         token = csrf_token(self.client, "/login/")
         response = self.client.post(
             "/login/", data={"username": username, "password": password, "csrf_token": token}
@@ -31,5 +31,5 @@ class Auth:
         assert response.status_code == 302, f"login of {username} failed"
         return response
 
-    def logout(self):  # noqa: ANN201
+    def logout(self):
         return self.client.get("/logout/")

@@ -1,0 +1,129 @@
+"""The base of every REST resource: the same permissions, row scope and guarded writes as
+the CRUD screens, and refusals as JSON with a Chinese message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_appbuilder import ModelRestApi
+from flask_babel import gettext as _
+from marshmallow.validate import OneOf
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import models as m
+from app.domain import locking, status
+from app.domain.access import ID_LIMIT
+from app.domain.labels import LABELS, choices_for
+from app.domain.roles import METHOD_PERMISSIONS
+from app.domain.save import guard_write, relationships
+from app.domain.validation import DomainError
+from app.extensions import db
+from app.web.crud_base import scoped_rel_fields
+from app.web.row_scope import SCOPE
+
+logger = logging.getLogger(__name__)
+
+
+def bad_relation(model: type[m.Model]) -> DomainError | None:
+    """A related field of the JSON body that is not the id of an existing row (or a list of
+    them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
+    unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    session = db.session
+    for rel in relationships(model):
+        value = body.get(rel.key)
+        if value is None:
+            continue
+        label = LABELS.get(rel.key, rel.key)
+        values = value if rel.uselist and isinstance(value, list) else [value]
+        if (rel.uselist and not isinstance(value, list)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
+        if not all(0 < v <= ID_LIMIT and session.get(rel.mapper.class_, v) for v in values):
+            return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
+    return None
+
+
+class ScopedApi(ModelRestApi):
+    """A REST resource: the same permissions, scope and guards as the CRUD views."""
+
+    method_permission_name = METHOD_PERMISSIONS
+    base_filters = SCOPE
+    label_columns = LABELS
+    page_size = 25
+    # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
+    class_permission_name: str | None
+    list_columns: list[str]
+    show_columns: list[str]
+    edit_columns: list[str]
+    validators_columns: dict[str, Any] | None
+
+    def __init__(self) -> None:
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        if locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
+            self.list_columns = [*self.list_columns, locking.VERSION]
+            self.show_columns = [*self.show_columns, locking.VERSION]
+            self.edit_columns = [*self.edit_columns, locking.VERSION]
+        rel = scoped_rel_fields(model)
+        self.add_query_rel_fields = rel
+        self.edit_query_rel_fields = rel
+        table = model.__tablename__
+        validators = {}
+        for column in inspect(model).columns.keys():
+            options = choices_for(table, column)
+            if options is not None:
+                validators[column] = OneOf(list(options))
+        self.validators_columns = {**validators, **(self.validators_columns or {})}
+        super().__init__()
+
+    def pre_add(self, item: m.Model) -> None:
+        guard_write(item, adding=True)
+
+    def pre_update(self, item: m.Model) -> None:
+        guard_write(item, adding=False)
+
+    def post_add(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_update(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def post_delete(self, item: m.Model) -> None:
+        status.after_change(item)
+
+    def _guarded_response(self, call, *args):
+        refusal = bad_relation(self.datamodel.obj)
+        if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
+            return self.response(refusal.status, message=refusal.message)
+        try:
+            return call(*args)
+        except DomainError as error:
+            self.datamodel.session.rollback()
+            return self.response(error.status, message=error.message,
+                                 **getattr(error, "extra", {}))
+        except SQLAlchemyError:
+            logger.exception("refused write on %s", self.resource_name)
+            self.datamodel.session.rollback()
+            return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
+
+    def response_422(self, message=None):
+        """FAB answers a commit the database refused with its own words, SQL included."""
+        if isinstance(message, str) and message.startswith("Database exception occurred"):
+            logger.warning("refused write on %s: %s", self.resource_name, message)
+            message = _("数据不符合约束（重复或取值超出范围），未保存。")
+        return super().response_422(message=message)
+
+    def post_headless(self):
+        return self._guarded_response(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded_response(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._guarded_response(super().delete_headless, pk)
