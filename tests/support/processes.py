@@ -40,6 +40,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def python_path() -> str:
+    """PYTHONPATH of a child process: the repository first, then what this process had
+    (tests/support/on_date.sh puts its sitecustomize there)."""
+    return os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+
+
 def process_env(database_url: str, redis_url: str, instance: Path) -> dict[str, str]:
     """The environment of a worker or cron process on the test database and Redis.
 
@@ -49,7 +55,7 @@ def process_env(database_url: str, redis_url: str, instance: Path) -> dict[str, 
         check = quote("-c client_connection_check_interval=100")
         database_url += ("&" if "?" in database_url else "?") + f"options={check}"
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url,
-               KEYLEDGER_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
+               KEYLEDGER_INSTANCE=str(instance), PYTHONPATH=python_path())
     env.pop("FAB_UPDATE_PERMS", None)
     return env
 
