@@ -152,7 +152,7 @@ def _run(work: str, state: str, database: str | None) -> tuple[float, float, int
 def _database(url: str | None) -> str | None:
     if not url:
         return None
-    from tests import services
+    from tests.support import services
 
     name = f"keyledger_bench_{uuid.uuid4().hex[:8]}"
     services.create_database(url, name)

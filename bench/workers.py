@@ -1,6 +1,6 @@
 """The year's twelve build_compliance jobs on 1, 2, 4 real `rq worker` processes.
 
-Workers are started as tests/jobs/conftest.py starts them
+Workers are started as tests/support/processes.py starts them
 (`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger`), registered before the clock
 starts; the twelve runs are queued with app.jobs.enqueue, and the wall time runs from
 the first enqueue to the last run recorded finished.

@@ -1,18 +1,20 @@
-"""Fixtures: one app per session on a fresh database, a small two-department world."""
+"""Fixtures only (helpers are in tests/support/): one app per session on a fresh database, a
+small two-department world, logins, and cleanup of the rows a module or a job added."""
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
+from collections.abc import Iterator
 
 import pytest
 
 os.environ.setdefault("KEYLEDGER_INSTANCE", tempfile.mkdtemp(prefix="keyledger-test-"))
 
 from config import Config
-from tests import services
-from tests.world import PASSWORD, build_world
+from tests.support import services
+from tests.support.web import Auth
+from tests.support.world import PASSWORD, build_world
 
 
 @pytest.fixture(scope="session")
@@ -63,33 +65,6 @@ def db_session(app):
         db.session.rollback()
 
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
-
-
-def csrf_token(client, url: str = "/") -> str:
-    """The CSRF token of the client's session, read from a page as a browser would."""
-    html = client.get(url).get_data(as_text=True)
-    match = CSRF.search(html)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1) or match.group(2)
-
-
-class Auth:
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def login(self, username: str, password: str = PASSWORD):
-        token = csrf_token(self.client, "/login/")
-        response = self.client.post(
-            "/login/", data={"username": username, "password": password, "csrf_token": token}
-        )
-        assert response.status_code == 302, f"login of {username} failed"
-        return response
-
-    def logout(self):
-        return self.client.get("/logout/")
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
@@ -135,4 +110,21 @@ def leaves_no_rows(app):
                 target = fk.column.table.name
                 if target in before:
                     db.session.execute(table.delete().where(column > before[target]))
+        db.session.commit()
+
+
+@pytest.fixture
+def job_runs(app) -> Iterator[None]:
+    """Delete the job runs a test recorded, so other tests see the table as it was."""
+    from sqlalchemy import delete, func, select
+
+    from app import models as m
+    from app.extensions import db
+
+    with app.app_context():
+        last = db.session.scalar(select(func.max(m.JobRun.id))) or 0
+        db.session.rollback()
+    yield
+    with app.app_context():
+        db.session.execute(delete(m.JobRun).where(m.JobRun.id > last))
         db.session.commit()

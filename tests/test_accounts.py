@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.domain.accounts import password_problem
 from app.seed.demo import DEMO_ACCOUNTS
-from tests import services
-from tests.conftest import Auth, csrf_token
-from tests.world import PASSWORD
+from tests.support import services
+from tests.support.web import Auth, csrf_token
+from tests.support.world import PASSWORD
 
 # addresses of their own for each run: the counts may live in Redis, across runs
 _net = uuid.uuid4().int % 250

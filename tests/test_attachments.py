@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, select, text
 
 from app import models as m
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.jobs.conftest import config
+from tests.support.days import config
+from tests.support.web import csrf_token
 
 
 def png_bytes() -> bytes:

@@ -12,8 +12,8 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
 
 from app import models as m
-from tests.conftest import csrf_token
-from tests.world import PASSWORD
+from tests.support.web import csrf_token
+from tests.support.world import PASSWORD
 
 ADDRESS = "10.20.30.40"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.files.backup import POSTGRES_WAY
+from tests.support.processes import python_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,7 +33,7 @@ def digest(path: Path) -> str:
 def flask(database: Path, instance: Path, *args: str) -> subprocess.CompletedProcess:
     """`flask --app app …` in a process of its own, on another database file."""
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", KEYLEDGER_INSTANCE=str(instance),
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=python_path())
     env.pop("REDIS_URL", None)
     return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=300)

@@ -22,7 +22,7 @@ from app.files.circular_columns import percent, score_text
 from app.files.circular_docx import render_docx
 from app.files.circular_xlsx import render_xlsx
 from app.jobs import build_circular
-from tests.conftest import csrf_token
+from tests.support.web import csrf_token
 
 PERIOD = dt.date(2025, 9, 1)  # a month of its own: the world's rows are of 2026
 UNBUILT = dt.date(2025, 8, 1)  # a month whose circular has no files yet

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask_appbuilder.security.sqla.models import PermissionView, Role
 
 from app import models as m
-from tests.world import PASSWORD
+from tests.support.world import PASSWORD
 
 
 def grants(app) -> dict[str, set[int]]:

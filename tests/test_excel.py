@@ -20,9 +20,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from app import models as m
-from app.domain import access, status
+from app.domain import access
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.support.days import today
+from tests.support.web import csrf_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DAY = dt.timedelta(days=1)
@@ -63,11 +64,6 @@ def _remove_imported(app):
         for model in reversed(TABLES):
             db.session.execute(model.__table__.delete().where(model.id > before[model]))
         db.session.commit()
-
-
-def today(app) -> dt.date:
-    with app.app_context():
-        return status.today()
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:

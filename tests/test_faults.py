@@ -30,12 +30,12 @@ from app import models as m
 from app.extensions import db
 from app.jobs import build_compliance
 from app.jobs.recovery import recover_lost_runs
-from tests.conftest import csrf_token
-from tests.jobs.conftest import Workers, config, free_port, process_env, wait_for
-from tests.jobs.conftest import job_runs as job_runs  # the fixture, for these tests too
-from tests.jobs.test_workers import inside_the_transaction
+from tests.support.database import inside_the_transaction
+from tests.support.days import config
+from tests.support.processes import Workers, free_port, process_env, wait_for
+from tests.support.web import csrf_token
 
-PERIOD = dt.date(2024, 3, 1)  # no row of tests/world.py is in this month
+PERIOD = dt.date(2024, 3, 1)  # no row of tests/support/world.py is in this month
 COUNTED = (m.Project, m.Task, m.Feedback, m.Supervision, m.Problem, m.Compliance, m.Extension)
 
 

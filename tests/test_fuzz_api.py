@@ -15,8 +15,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
-from tests import access_rows
-from tests.world import PASSWORD
+from tests.support import access_rows
+from tests.support.world import PASSWORD
 
 ROLES = ("admin", "supervisor", "leader", "staff_a", "staff_b")
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
@@ -24,7 +24,7 @@ COUNTS_FILE = os.environ.get("FUZZ_COUNTS", "/tmp/fuzz_counts.txt")
 CASES: collections.Counter = collections.Counter()
 REPAIRS: list[str] = []
 ROW_PATH = re.compile(r"^/api/v1/(\w+)/\{pk\}$")
-# what only department B's rows say (tests/world.py), and A's for staff_b
+# what only department B's rows say (tests/support/world.py), and A's for staff_b
 FOREIGN = {"staff_a": ("工信局", "李工业", "项目B", "任务B", "进展B", "督促B", "理由B", "问题B",
                        "五月调度会B", "P-B"),
            "staff_b": ("住建局", "张建国", "项目A", "任务A", "进展A", "督促A", "理由A", "问题A",

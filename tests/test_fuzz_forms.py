@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import access_rows
-from tests.conftest import Auth, csrf_token
+from tests.support import access_rows
+from tests.support.web import Auth, csrf_token
 
 EXAMPLES = int(os.environ.get("FUZZ_FORM_EXAMPLES", "25"))
 COUNTS_FILE = os.environ.get("FUZZ_COUNTS", "/tmp/fuzz_counts.txt")

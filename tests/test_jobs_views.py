@@ -13,22 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import delete, event, select
 
 from app import jobs
 from app import models as m
 from app.extensions import db
 from app.jobs import embedded, timetable
-from tests.conftest import csrf_token
+from tests.support.database import user_id
+from tests.support.web import csrf_token
 
 PERIOD = dt.date(2025, 1, 1)  # a month of its own: the world's rows are of 2026
 CLOSED_PORT = "redis://127.0.0.1:1/0"
-
-
-def user_id(app, username: str) -> int:
-    with app.app_context():
-        return db.session.scalars(select(User.id).where(User.username == username)).one()
 
 
 def runs(app) -> list[m.JobRun]:

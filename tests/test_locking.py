@@ -13,7 +13,7 @@ from app import models as m
 from app.domain import status
 from app.domain.locking import EditConflict
 from app.extensions import db
-from tests.conftest import Auth, csrf_token
+from tests.support.web import Auth, csrf_token
 
 DAY = dt.timedelta(days=1)
 _numbers = itertools.count(1)

@@ -9,13 +9,14 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import models as m
 from app.domain import rules
-from tests.conftest import csrf_token
-from tests.test_queries import counting
-from tests.world import PASSWORD
+from tests.support import days
+from tests.support.database import count, counting, get
+from tests.support.web import csrf_token
+from tests.support.world import PASSWORD
 
 LEDGER = "/my/ledger/"
 INVESTMENT = "/my/investment/"
@@ -24,41 +25,19 @@ D = dt.date
 _titles = itertools.count(1)
 
 
-def _today(app) -> dt.date:
-    from app.domain import status
-
-    with app.app_context():
-        return status.today()
-
-
 def add_task(app, department: int, deadline: dt.date, **fields) -> int:
     """A task of a department, assigned well before its deadline; returns its id."""
     from app.extensions import db
 
     with app.app_context():
         task = m.Task(title=fields.pop("title", f"台账测试任务{next(_titles)}"),
-                      department_id=department, assigned_on=min(deadline, _today(app)) - 20 * DAY,
+                      department_id=department,
+                      assigned_on=min(deadline, days.today(app)) - 20 * DAY,
                       deadline=deadline, original_deadline=fields.pop("original", deadline),
                       status="pending", **fields)
         db.session.add(task)
         db.session.commit()
         return task.id
-
-
-def count(app, model, *where) -> int:
-    from app.extensions import db
-
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-def get(app, model, pk: int):
-    from app.extensions import db
-
-    with app.app_context():
-        row = db.session.get(model, pk)
-        db.session.expunge_all()
-        return row
 
 
 def task_ids(html: str) -> list[int]:
@@ -81,7 +60,7 @@ def tasks(app, world) -> SimpleNamespace:
     moved by an extension; department B: one due soon."""
     from app.domain import status
 
-    today = _today(app)
+    today = days.today(app)
     with app.app_context():
         soon = status.calendar().add_workdays(today, 1)
     a = world.dept_a
@@ -177,7 +156,7 @@ def test_progress_without_text_is_refused(app, client, auth, tasks):
 
 
 def test_progress_is_filed_and_this_month_shows_in(app, client, auth, world):
-    task = add_task(app, world.dept_a, _today(app) + 20 * DAY)
+    task = add_task(app, world.dept_a, days.today(app) + 20 * DAY)
     auth.login("staff_a")
     assert "本月未反馈" in row_html(client.get(LEDGER).get_data(as_text=True), task)
     response = post(client, f"/my/ledger/{task}/feedback", {
@@ -189,19 +168,19 @@ def test_progress_is_filed_and_this_month_shows_in(app, client, auth, world):
     with app.app_context():
         feedback = db.session.scalars(select(m.Feedback).where(m.Feedback.task_id == task)).one()
         assert (feedback.reported_on, feedback.percent_complete, feedback.review_status) == (
-            _today(app), 35, "submitted")
+            days.today(app), 35, "submitted")
         assert feedback.problems == "用地指标未落实"
     row = row_html(client.get(LEDGER).get_data(as_text=True), task)
     assert "本月已反馈" in row
-    assert f"{_today(app).isoformat()} · 35% · 已提交" in row
+    assert f"{days.today(app).isoformat()} · 35% · 已提交" in row
 
 
 def test_returned_feedback_this_month_does_not_count(app, client, auth, world):
     from app.extensions import db
 
-    task = add_task(app, world.dept_a, _today(app) + 20 * DAY)
+    task = add_task(app, world.dept_a, days.today(app) + 20 * DAY)
     with app.app_context():
-        db.session.add(m.Feedback(task_id=task, reported_on=_today(app), progress="退回的",
+        db.session.add(m.Feedback(task_id=task, reported_on=days.today(app), progress="退回的",
                                   percent_complete=10, review_status="returned"))
         db.session.commit()
     auth.login("staff_a")
@@ -250,7 +229,7 @@ def test_extension_of_a_done_task_is_refused(app, client, auth, tasks):
 
 
 def test_extension_must_move_the_deadline_later(app, client, auth, world):
-    deadline = _today(app) + 15 * DAY
+    deadline = days.today(app) + 15 * DAY
     task = add_task(app, world.dept_a, deadline)
     auth.login("staff_a")
     response = post(client, f"/my/ledger/{task}/extension",
@@ -276,7 +255,7 @@ def test_extension_must_move_the_deadline_later(app, client, auth, world):
 
 
 def test_lag_reason_is_recorded(app, client, auth, world):
-    task = add_task(app, world.dept_a, _today(app) - 2 * DAY)
+    task = add_task(app, world.dept_a, days.today(app) - 2 * DAY)
     auth.login("staff_a")
     response = post(client, f"/my/ledger/{task}/lag", {"lag_reason": "征迁未完成"})
     assert response.status_code == 422
@@ -304,7 +283,7 @@ def project(app, world) -> SimpleNamespace:
     """A project of department A with an annual plan, and one of B."""
     from app.extensions import db
 
-    today = _today(app)
+    today = days.today(app)
     with app.app_context():
         own = m.Project(code="ZZ-MY-A", name="台账测试项目", category="other", stage="construction",
                         lead_department_id=world.dept_a, annual_plan_investment=Decimal("1000"))
@@ -467,7 +446,7 @@ def add_rows(app, dept: int, person: int, n: int) -> None:
     from app.domain import access
     from app.extensions import db
 
-    today = _today(app)
+    today = days.today(app)
     # the client keeps its last request pushed: the test, not its user, writes these rows
     with app.app_context(), access.acting_as("test:setup"):
         for i in range(n):

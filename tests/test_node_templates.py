@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app import models as m
 from app.domain.node_templates import NODE_TEMPLATES, ensure_templates
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.support.web import csrf_token
 
 
 def _template(app, client, name: str) -> int:

@@ -8,12 +8,13 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import models as m
 from app.domain import rules, status
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.support.database import count, get
+from tests.support.web import csrf_token
 
 DAY = dt.timedelta(days=1)
 _numbers = itertools.count(1)
@@ -55,18 +56,6 @@ def add(row: m.Model) -> int:
     db.session.add(row)
     db.session.commit()
     return row.id
-
-
-def get(app, model: type, pk: int) -> m.Model:
-    with app.app_context():
-        row = db.session.get(model, pk)
-        db.session.expunge(row)
-        return row
-
-
-def count(app, model: type, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def text(response) -> str:

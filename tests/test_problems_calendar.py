@@ -22,7 +22,8 @@ from app.domain import access, status
 from app.extensions import db
 from app.web import holiday_pages
 from app.web.crud_kit import TASK_STATUS_STYLE, badge, percent
-from tests.conftest import csrf_token
+from tests.support.days import today
+from tests.support.web import csrf_token
 
 DAY = dt.timedelta(days=1)
 _serial = itertools.count(1)
@@ -47,11 +48,6 @@ def _remove_own_projects(app):
             db.session.execute(model.__table__.delete().where(model.project_id.in_(mine)))
         db.session.execute(m.Project.__table__.delete().where(m.Project.id.in_(mine)))
         db.session.commit()
-
-
-def today(app) -> dt.date:
-    with app.app_context():
-        return status.today()
 
 
 def new_project(app, department: int, **fields) -> int:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from app import models as m
-from tests.conftest import csrf_token
+from tests.support.web import csrf_token
 
 PERIOD = "2026-06"  # not May: the world keeps its own May rows
 

@@ -16,8 +16,8 @@ from app import models as m
 from app.domain import backward_plan, rules_sql, status
 from app.domain.node_templates import ensure_templates
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.grants import granted
+from tests.support.grants import granted
+from tests.support.web import csrf_token
 
 D = dt.date
 ROW = re.compile(r'data-key="(\d+)">.*?<td class="start">([\d-]*)</td>\s*'

@@ -1,6 +1,6 @@
 """Access generated from the routes: every rule of app.url_map, every method, every role.
 
-Each call is compared with the one table in tests/access_table.py; a route without an
+Each call is compared with the one table in tests/support/access_table.py; a route without an
 entry there fails by name. A call that is refused, or that only reads, must change no
 row: the row counts of every table and the content of the row it names are compared
 before and after. Rows a call may delete are made fresh for it.
@@ -13,8 +13,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests import access_rows
-from tests.access_table import (
+from tests.support import access_rows
+from tests.support.access_table import (
     DENIED,
     ENDPOINTS,
     LOGIN,
@@ -24,7 +24,7 @@ from tests.access_table import (
     ROLES,
     expected,
 )
-from tests.conftest import Auth, csrf_token
+from tests.support.web import Auth, csrf_token
 
 TABLE_FILE = os.environ.get("ROUTES_TABLE", "/tmp/routes_roles_table.md")
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
@@ -68,7 +68,7 @@ class Caller:
         self.token = csrf_token(self.client, "/login/" if role == "anonymous" else "/")
 
     def _jwt(self) -> str:
-        from tests.world import PASSWORD
+        from tests.support.world import PASSWORD
 
         response = self.api.post("/api/v1/security/login", json={
             "username": self.role, "password": PASSWORD, "provider": "db"})
@@ -159,13 +159,14 @@ def check_call(app, world, caller: Caller, rule, method: str, dept: str | None,
 def test_every_route_has_an_entry(app):
     missing = sorted({r.endpoint for r in rules(app)} - set(ENDPOINTS))
     assert not missing, (
-        "routes without an entry in tests/access_table.py (say who may call them): "
+        "routes without an entry in tests/support/access_table.py (say who may call them): "
         + ", ".join(f"{r.endpoint} {r.rule}" for r in rules(app) if r.endpoint in missing))
 
 
 def test_no_stale_entries(app):
     stale = sorted(set(ENDPOINTS) - {r.endpoint for r in rules(app)})
-    assert not stale, f"entries in tests/access_table.py for routes that no longer exist: {stale}"
+    assert not stale, ("entries in tests/support/access_table.py for routes that no longer "
+                       f"exist: {stale}")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -181,7 +182,7 @@ def test_routes_as_role(app, world, base_rows, role):
                 problem = check_call(app, world, caller, rule, method, dept, base_rows)
                 if problem:
                     problems.append(problem)
-    assert not problems, f"{len(problems)} calls not as tests/access_table.py says:\n" + \
+    assert not problems, f"{len(problems)} calls not as tests/support/access_table.py says:\n" + \
         "\n".join(problems)
 
 

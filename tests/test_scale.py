@@ -7,16 +7,14 @@ doubles) and everything is counted again: the counts must be equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app import models as m
-from tests import services
-from tests.conftest import Auth
-from tests.world import PASSWORD
+from tests.support import services
+from tests.support.database import counting
+from tests.support.web import Auth
+from tests.support.world import PASSWORD
 
 PAGES = {
     "task list": "/taskview/list/",
@@ -77,20 +75,6 @@ def _last_person() -> int:
     from app.extensions import db
 
     return db.session.scalar(select(func.coalesce(func.max(m.Person.id), 0)))
-
-
-@contextmanager
-def counting(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _page_counts(application) -> dict[str, int]:

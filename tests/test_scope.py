@@ -8,8 +8,9 @@ import re
 import pytest
 
 from app import models as m
-from tests.conftest import csrf_token
-from tests.test_access import TABLES, payload
+from tests.support.database import count
+from tests.support.payloads import TABLES, payload
+from tests.support.web import csrf_token
 
 SCOPED = ["department", "person", "project", "investment_report", "meeting", "task",
           "extension", "feedback", "supervision", "problem", "compliance"]
@@ -27,13 +28,6 @@ def options(html: str, field: str) -> set[str]:
 
 def ids(response) -> set[int]:
     return {row["id"] for row in response.json["result"]}
-
-
-def count(app, model) -> int:
-    from app.extensions import db
-
-    with app.app_context():
-        return db.session.query(model).count()
 
 
 @pytest.mark.parametrize("table", SCOPED)

@@ -8,24 +8,18 @@ import pytest
 from flask_appbuilder.security.sqla.models import Role
 
 from app import models as m
-from tests.conftest import csrf_token
-from tests.test_access import payload
-
-
-def count(app, model) -> int:
-    from app.extensions import db
-
-    with app.app_context():
-        return db.session.query(model).count()
+from tests.support import database
+from tests.support.payloads import payload
+from tests.support.web import csrf_token
 
 
 def test_add_without_token_is_refused(app, client, auth, world):
     auth.login("supervisor")
-    before = count(app, m.Department)
+    before = database.count(app, m.Department)
     response = client.post("/departmentview/add", data={"name": "无令牌局", "kind": "other"})
     assert response.status_code == 400
     assert "安全令牌" in response.get_data(as_text=True)
-    assert count(app, m.Department) == before
+    assert database.count(app, m.Department) == before
 
 
 @pytest.mark.parametrize("method", ["post", "get"])
@@ -56,10 +50,10 @@ def test_login_without_token_is_refused(client):
 def test_api_does_not_accept_the_session_cookie(app, client, auth, world):
     """The API is CSRF-exempt because it takes a JWT only, never the browser's cookie."""
     auth.login("admin")
-    before = count(app, m.Holiday)
+    before = database.count(app, m.Holiday)
     response = client.post("/api/v1/holiday/", json=payload("holiday", world))
     assert response.status_code == 401
-    assert count(app, m.Holiday) == before
+    assert database.count(app, m.Holiday) == before
 
 
 SELECT = re.compile(r'<select[^>]*name="permissions"[^>]*>(.*?)</select>', re.S)
@@ -116,15 +110,6 @@ def test_permission_removed_in_security_ui_takes_effect(app, client, auth, api_t
     assert response.status_code == 200
 
 
-def _user_id(app, username: str) -> int:
-    from flask_appbuilder.security.sqla.models import User
-
-    from app.extensions import db
-
-    with app.app_context():
-        return db.session.query(User).filter_by(username=username).one().id
-
-
 def test_admin_ties_a_login_to_a_person_in_the_ui(app, client, auth, world):
     from app.extensions import db
 
@@ -136,7 +121,7 @@ def test_admin_ties_a_login_to_a_person_in_the_ui(app, client, auth, world):
     result = app.test_cli_runner().invoke(args=[
         "create-account", "sun", "--role", "DeptStaff", "--password", "Ledger#2026"])
     assert result.exit_code == 0, result.output
-    user_id = _user_id(app, "sun")
+    user_id = database.user_id(app, "sun")
     form = {"name": "孙绑定", "department": str(world.dept_b), "user": str(user_id)}
     auth.login("supervisor")
     response = client.post(f"/personview/edit/{person_id}",

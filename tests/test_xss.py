@@ -14,7 +14,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from app import models as m
-from tests.conftest import Auth
+from tests.support.web import Auth
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -77,7 +77,7 @@ def payload_rows(app) -> dict[str, dict[str, int]]:
 
 
 def _token(client) -> dict[str, str]:
-    from tests.world import PASSWORD
+    from tests.support.world import PASSWORD
 
     response = client.post("/api/v1/security/login", json={
         "username": "supervisor", "password": PASSWORD, "provider": "db"})

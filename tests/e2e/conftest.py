@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from tests import services
+from tests.support import services
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # FIELD-NOTES "Browser tests": Debian's Chromium, headless, in a container. (It draws the
@@ -67,7 +67,7 @@ def _portal(url: str):
     from app import create_app
     from app.cli import sync_permissions
     from app.seed.demo import seed_demo
-    from tests.e2e import story
+    from tests.support import story
 
     application = create_app(E2EConfig)
     with application.app_context():

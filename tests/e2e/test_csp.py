@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import ConsoleMessage, Page
 
-from tests.e2e import story
+from tests.support import story
 
 # every page is opened and, where it has one, its widgets are used
 PAGES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Error
 
-from tests.e2e.browser import Visitor, english_words
+from tests.support.browser import Visitor, english_words
 
 
 def test_english_words_skip_codes_numbers_and_allowed_words() -> None:

@@ -12,8 +12,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e import story
-from tests.e2e.browser import Visitor, choose, type_date
+from tests.support import story
+from tests.support.browser import Visitor, choose, type_date
+from tests.support.days import today
 
 # what would change something: FAB's add/edit/delete links and actions, a form that posts
 # (the office's "立即运行", "重新生成", "采纳", "退回", "督促" all post)
@@ -129,13 +130,6 @@ def menu(visitor: Visitor, category: str, entry: str) -> None:
     visitor.check()
 
 
-def today(portal) -> dt.date:
-    from app.domain import status
-
-    with portal.app.app_context():
-        return status.today()
-
-
 def test_2_department_reports(portal, new_context, shared) -> None:
     staff = Visitor(portal, new_context)
     staff.login(*story.STAFF)
@@ -152,7 +146,7 @@ def test_2_department_reports(portal, new_context, shared) -> None:
     # this month's progress, through the generated form of 进展反馈
     page = add_from_list(staff, "feedbackview")
     choose(page, "task", story.REPORT_TASK)
-    type_date(page, "reported_on", today(portal).isoformat())
+    type_date(page, "reported_on", today(portal.app).isoformat())
     page.locator("#progress").fill("完成建设方案初稿，已征求12个部门意见")
     page.locator("#percent_complete").fill("120")
     page.locator("#next_steps").fill("下月上旬提请县政府常务会审议")
@@ -172,7 +166,7 @@ def test_2_department_reports(portal, new_context, shared) -> None:
     menu(staff, "台账", "我的台账")
     extend = staff.page.locator(f"#task-{shared.tasks[story.EXTEND_TASK]} + tr.ledger-forms")
     extend.locator("summary", has_text="申请延期").click()
-    later = today(portal) + dt.timedelta(days=75)
+    later = today(portal.app) + dt.timedelta(days=75)
     extend.locator("input[name=new_deadline]").fill(later.isoformat())
     extend.locator("textarea[name=reason]").fill("需待省级公共数据目录发布后对接")
     extend.locator("button", has_text="提交申请").click()
@@ -232,7 +226,7 @@ def test_3_office_reviews_and_urges(portal, new_context, shared) -> None:
     expect(office.page.locator(".alert-success")).to_contain_text("考核表生成")
     latest = office.page.locator("table.table-bordered tbody tr").first
     expect(latest).to_contain_text("考核表生成")
-    expect(latest).to_contain_text(today(portal).strftime("%Y-%m"))
+    expect(latest).to_contain_text(today(portal.app).strftime("%Y-%m"))
     expect(latest).to_contain_text("已完成")
     office.shot("e2e-job-runs")
     office.close()
@@ -255,7 +249,7 @@ def test_4_leader_checks(portal, new_context, shared, tmp_path) -> None:
     leader.shot("e2e-dashboard")
 
     menu(leader, "报表", "月度督查考核表")
-    month = today(portal).strftime("%Y-%m")
+    month = today(portal.app).strftime("%Y-%m")
     expect(leader.page.locator("h2")).to_contain_text(month)
     ours = leader.page.locator("table.compliance tbody tr").filter(
         has=leader.page.locator("td.name", has_text=story.DEPARTMENT))

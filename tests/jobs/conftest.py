@@ -1,65 +1,19 @@
-"""Fixtures of the job tests: a dedicated Redis database, `rq worker` processes on the
-session's database, config values set for one test, and cleanup of what jobs wrote."""
+"""Fixtures of the job tests: a dedicated Redis database, the session's database URL and
+`rq worker` processes on both (job_runs, which cleans up what jobs wrote, is in
+tests/conftest.py: the fault tests use it too)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import delete, func, select
 
-from app import models as m
-from tests import services
+from tests.support import services
+from tests.support.processes import Workers, process_env
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 13  # the jobs tests' own Redis database, flushed before and after each test
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 60,
-             what: str | Callable[[], str] = "condition", every: float = 0.05) -> object:
-    """Poll until `condition()` is truthy; its value. Fails the test after `timeout` s
-    (`what` says what for; a callable is called then, to show the latest logs)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for "
-                        f"{what() if callable(what) else what}")
-        time.sleep(every)
-
-
-def free_port() -> int:
-    """A TCP port of the loopback nobody listens on (until someone does)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def config(app, **values: object) -> Iterator[None]:
-    """Set app.config values for a block; put the old ones back afterwards."""
-    missing = object()
-    old = {key: app.config.get(key, missing) for key in values}
-    app.config.update(values)
-    try:
-        yield
-    finally:
-        for key, value in old.items():
-            if value is missing:
-                app.config.pop(key, None)
-            else:
-                app.config[key] = value
 
 
 @pytest.fixture
@@ -83,109 +37,6 @@ def database_url(app) -> str:
     if url.startswith("postgresql"):
         services.require_postgres(url)
     return url
-
-
-@pytest.fixture
-def job_runs(app) -> Iterator[None]:
-    """Delete the job runs a test recorded, so other tests see the table as it was."""
-    from app.extensions import db
-
-    with app.app_context():
-        last = db.session.scalar(select(func.max(m.JobRun.id))) or 0
-        db.session.rollback()
-    yield
-    with app.app_context():
-        db.session.execute(delete(m.JobRun).where(m.JobRun.id > last))
-        db.session.commit()
-
-
-def process_env(database_url: str, redis_url: str, instance: Path) -> dict[str, str]:
-    """The environment of a worker or cron process on the test database and Redis.
-
-    On PostgreSQL its sessions check every 0.1 s that their client is still there, so a
-    killed work-horse's transaction is rolled back at once, even in a long statement."""
-    if database_url.startswith("postgresql"):
-        check = quote("-c client_connection_check_interval=100")
-        database_url += ("&" if "?" in database_url else "?") + f"options={check}"
-    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url,
-               KEYLEDGER_INSTANCE=str(instance), PYTHONPATH=str(ROOT))
-    env.pop("FAB_UPDATE_PERMS", None)
-    return env
-
-
-def rq_command(*args: str) -> list[str]:
-    """The `rq` command of this interpreter's environment."""
-    script = Path(sys.executable).with_name("rq")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "rq.cli", *args]
-
-
-def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """A process of its own session (its group can be killed), its output into `log`."""
-    with log.open("wb") as output:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (a worker's work-horse)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-class Workers:
-    """`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger` processes, and their logs."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs = env, logs
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str) -> subprocess.Popen:
-        command = rq_command("worker", "-w", "app.jobs.worker.KeyLedgerWorker", "--url",
-                             self.env["REDIS_URL"], "-n", name, "keyledger")
-        self.processes[name] = spawn(command, self.env, self.logs / f"{name}.log")
-        return self.processes[name]
-
-    def registered(self) -> set[str]:
-        import redis
-        from rq import Worker
-
-        with redis.Redis.from_url(self.env["REDIS_URL"]) as connection:
-            return {w.name for w in Worker.all(connection=connection)}
-
-    def wait_ready(self, timeout: float = 120) -> None:
-        wait_for(lambda: set(self.processes) <= self.registered(), timeout,
-                 lambda: f"workers to register; logs:\n{self.log_text()}", every=0.2)
-
-    def horse(self, name: str) -> int | None:
-        """The pid of the work-horse the worker forked for its current job, if any."""
-        found = children(self.processes[name].pid)
-        return found[0] if found else None
-
-    def log_text(self) -> str:
-        return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:]
-                         for p in sorted(self.logs.glob("*.log")))
-
-    def stop(self) -> None:
-        """Stop every worker: its horse first (a group of its own), then the worker."""
-        for process in self.processes.values():
-            for pid in children(process.pid):
-                _kill_group(pid)
-            _kill_group(process.pid)
-            process.wait(timeout=30)
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture

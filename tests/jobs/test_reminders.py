@@ -19,8 +19,9 @@ from sqlalchemy import delete, select
 from app import models as m
 from app.extensions import db
 from app.jobs import send_reminders
-from tests.jobs.conftest import config, free_port
-from tests.world import PASSWORD
+from tests.support.days import config
+from tests.support.processes import free_port
+from tests.support.world import PASSWORD
 
 D = dt.date
 MONDAY = D(2024, 3, 11)  # long before every row of the shared world: only our tasks are open

@@ -2,7 +2,7 @@
 plain rules of app/domain/rules.py give, on random small ledgers, on SQLite and on PostgreSQL.
 
 Each example writes its ledger into the session database inside a transaction that is
-rolled back afterwards, so the shared world (tests/world.py) is never changed."""
+rolled back afterwards, so the shared world (tests/support/world.py) is never changed."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.domain import rules, rules_sql, status
-from tests.jobs import ledger as lg
+from tests.support import ledger as lg
 
 EXAMPLES = settings(max_examples=40, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -23,11 +22,13 @@ from app import jobs
 from app import models as m
 from app.extensions import db
 from app.jobs import build_compliance, timetable
-from tests.jobs import ledger as lg
-from tests.jobs.conftest import config, free_port, process_env, rq_command, spawn, wait_for
+from tests.support import ledger as lg
+from tests.support.database import inside_the_transaction
+from tests.support.days import config
+from tests.support.processes import free_port, process_env, rq_command, spawn, wait_for
 
 pytestmark = pytest.mark.redis
-YEAR = 2025  # no row of tests/world.py is in this year
+YEAR = 2025  # no row of tests/support/world.py is in this year
 PERIODS = [dt.date(YEAR, month, 1) for month in range(1, 13)]
 
 
@@ -150,26 +151,6 @@ def slow_compliance_inserts() -> Iterator[None]:
     finally:
         db.session.rollback()
         _execute(PG_FAST if postgres else SQLITE_FAST)
-
-
-def inside_the_transaction(database_url: str) -> bool:
-    """Some process is in the middle of writing: blocked in the trigger."""
-    if database_url.startswith("postgresql"):
-        sleeping = db.session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event = 'PgSleep'"))
-        db.session.rollback()
-        return bool(sleeping)
-    connection = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0,
-                                 isolation_level=None)
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:  # database is locked: a write transaction is open
-        return True
-    finally:
-        connection.close()
 
 
 def test_a_killed_work_horse_leaves_the_rows_and_a_rerun_completes(

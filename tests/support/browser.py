@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Error, Page, Response, Route, expect
 
-from tests.e2e.story import USERNAMES
+from tests.support.story import USERNAMES
 
 # the README's screenshots, refreshed by every run (E2E_SCREENSHOTS=DIR writes them elsewhere)
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS")
