@@ -192,7 +192,7 @@ def test_a_feedback_dated_later_this_month_is_not_in_yet(app, client, auth, worl
     """Fed back this month means up to today, as compliance and the reminder count it."""
     from app.extensions import db
 
-    today = _today(app)
+    today = days.today(app)
     if today == rules.month_end(today):
         pytest.skip("no later day this month")
     task = add_task(app, world.dept_a, today + 20 * DAY)
