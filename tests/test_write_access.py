@@ -23,12 +23,12 @@ from app import models as m
 from app.domain import write_guard
 from app.domain.roles import ROLE_PERMISSIONS
 from app.extensions import db
-from tests import access_rows
-from tests import write_pages as p
-from tests.conftest import Auth, csrf_token
-from tests.world import PASSWORD
-from tests.write_cases import Call, Case, Ctx, Snapshot
-from tests.write_routes import WRITES
+from tests.support import access_rows
+from tests.support import write_pages as p
+from tests.support.web import Auth, csrf_token
+from tests.support.world import PASSWORD
+from tests.support.write_cases import Call, Case, Ctx, Snapshot
+from tests.support.write_routes import WRITES
 
 pytestmark = pytest.mark.usefixtures("leaves_no_rows")
 

@@ -8,9 +8,9 @@ governs says why instead of listing cases.
 
 from __future__ import annotations
 
-from tests import write_pages as p
-from tests.access_table import READ_ONLY, TABLES
-from tests.write_cases import Case, api_put, crud_cases, need, view_edit
+from tests.support import write_pages as p
+from tests.support.access_table import READ_ONLY, TABLES
+from tests.support.write_cases import Case, api_put, crud_cases, need, view_edit
 
 ACTIONS = "FAB's row actions: 督促 and 交办 only redirect to their pages, other names are 404"
 JOBS_ONLY = "written by jobs only: no role has add, edit or delete on it"

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from app import models as m
 from app.domain import attachments
-from tests import access_rows
+from tests.support import access_rows
+from tests.support.write_cases import PDF, Build, Call, Ctx, added, changed, removed, serial
 from tests.test_excel import DEPARTMENT, PERSON, PROJECT, TASK, workbook
-from tests.write_cases import PDF, Build, Call, Ctx, added, changed, removed, serial
 
 DAY = dt.timedelta(days=1)
 

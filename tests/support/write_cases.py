@@ -18,10 +18,11 @@ from flask.testing import FlaskClient
 
 from app.domain import status
 from app.extensions import db
-from tests import access_rows
-from tests.access_table import TABLES
-from tests.html_forms import form_fields
-from tests.test_access import as_form, payload
+from tests.support import access_rows
+from tests.support.access_table import TABLES
+from tests.support.html_forms import form_fields
+from tests.support.payloads import payload
+from tests.test_access import as_form
 
 PERMISSION = {"R": "can_read", "A": "can_add", "E": "can_edit", "D": "can_delete",
               "X": "can_rebuild"}
