@@ -9,7 +9,7 @@ raises Forbidden, and the flush, with everything the request wrote, is rolled ba
 
 A row that belongs to another is checked as a write of its owner: an attachment edits its
 feedback or problem (or is part of adding it, in the same request), a chain's nodes
-and the tasks a new chain makes are the chain's (倒排工期: edit, its project's scope).
+and the tasks a new chain makes are the chain's (倒排工期: edit), each in a ledger the user may write.
 
 System actors (jobs, commands, the demo) pass. Changes that are only a consequence of an
 allowed change pass too: the computed columns (task status and overdue days, project
@@ -99,8 +99,8 @@ def _owner_permission(owner: object) -> tuple[str, str] | None:
 
 
 def _chained_tasks(session: Session) -> dict[int, m.TaskChain]:
-    """New tasks placed in a chain by a new node of this flush: they are the chain's rows
-    (倒排工期 makes them), under its permission and its project's scope."""
+    """New tasks placed in a chain by a new node of this flush: 倒排工期 makes them, under the
+    chain's permission; each still lands only in a ledger the user may write (its scope)."""
     return {id(node.task): node.chain for node in session.new
             if isinstance(node, m.ChainNode) and node.task is not None
             and node.chain is not None}
@@ -127,14 +127,16 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     before: dict[type[m.Model], set[m.Model]] = defaultdict(set)
     chained = _chained_tasks(session)
     for obj, permission, changed in _needs(session):
-        if permission == access.ADD and id(obj) in chained:
-            obj = chained[id(obj)]
-        needed = _resource(obj, permission, changed)
+        chain = chained.get(id(obj)) if permission == access.ADD else None
+        needed = _resource(chain if chain is not None else obj, permission, changed)
         if needed is None:
             continue
         if not actor.may(*needed):
             raise access.Forbidden()
         if department is None:
+            continue
+        if chain is not None:  # the chain's permission, but the task's own ledger (scope)
+            after[m.Task].add(obj)
             continue
         if permission != access.ADD:
             before[type(obj)].add(obj)
