@@ -209,6 +209,7 @@ def test_3_office_reviews_and_urges(portal, new_context, shared) -> None:
     task_row.locator("a[href*='/taskview/show/']").first.click()
     office.check()
     office.page.locator("a[id$='-urge']", has_text="督促").click()
+    office.page.wait_for_url("**/office/**")  # the action link posts its form by script
     office.check()
     office.page.locator("#channel").select_option(label="督办单")
     office.page.locator("button", has_text="发出督促").click()
