@@ -9,7 +9,8 @@ raises Forbidden, and the flush, with everything the request wrote, is rolled ba
 
 A row that belongs to another is checked as a write of its owner: an attachment edits its
 feedback or problem (or is part of adding it, in the same request), a chain's nodes
-and the tasks a new chain makes are the chain's (倒排工期: edit), each in a ledger the user may write.
+and the tasks a new chain makes are the chain's (倒排工期: edit), each in a ledger the
+user may write.
 
 System actors (jobs, commands, the demo) pass. Changes that are only a consequence of an
 allowed change pass too: the computed columns (task status and overdue days, project
