@@ -148,6 +148,18 @@ def test_docx_lists_overdue_unreported_and_unresolved(circular):
     assert any(row[1] == "测试用地指标不足" and row[-1] == "已超期" for row in problems)
 
 
+@pytest.mark.parametrize(("done_on", "days"), [
+    (D(2025, 9, 5), 0),  # done on time in the month: not late at all
+    (D(2025, 9, 20), 10),  # done late in the month: late until it was done
+    (D(2025, 10, 3), 20), (None, 20)])  # not done by A (30 Sep): late until A
+def test_a_listed_tasks_overdue_days_are_as_of_the_day_judged(done_on, days):
+    from app.reports.circular import task_row
+
+    task = m.Task(id=1, title="列表任务", department=m.Department(name="通报列表局"),
+                  deadline=D(2025, 9, 10), original_deadline=D(2025, 9, 10), done_on=done_on)
+    assert task_row(task, D(2025, 9, 30))["overdue_days"] == days
+
+
 def test_docx_is_a4_with_chinese_fonts(circular):
     document = Document(io.BytesIO(circular.docx))
     section = document.sections[0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+
+from sqlalchemy import select
 
 from app import models as m
 
@@ -51,3 +54,24 @@ def test_the_chart_script_is_served_by_the_portal(client):
     for path, size in (("vendor/echarts/echarts.min.js", 500_000), ("js/dashboard.js", 500)):
         with client.get(f"/static/{path}") as response:
             assert response.status_code == 200 and len(response.data) > size
+
+
+def test_the_figures_are_the_rules(app, client, auth, world):
+    """Overdue tasks at each month's end are the compliance rule's; the investment line ends
+    at this year's completion up to this month, as the project colour counts it."""
+    from app.domain import rules, status
+    from app.extensions import db
+
+    auth.login("leader")
+    data = data_of(client.get("/dashboard/").get_data(as_text=True))
+    with app.app_context():
+        today = status.today()
+        tasks = [rules.TaskFacts(t.department_id, t.assigned_on, t.deadline, t.done_on,
+                                 t.cancelled) for t in db.session.scalars(select(m.Task))]
+        ir = m.InvestmentReport
+        completed = rules.ytd_investment(db.session.execute(select(ir.period, ir.amount)), today)
+    for row in data["overdue"]:
+        end = min(rules.month_end(dt.date.fromisoformat(f"{row['month']}-01")), today)
+        period = rules.month_start(end)
+        assert row["value"] == sum(rules.task_overdue_in(t, period, end) for t in tasks), row
+    assert data["investment"]["months"][-1]["completed"] == float(completed)

@@ -20,6 +20,7 @@ from tests.world import PASSWORD
 LEDGER = "/my/ledger/"
 INVESTMENT = "/my/investment/"
 DAY = dt.timedelta(days=1)
+D = dt.date
 _titles = itertools.count(1)
 
 
@@ -208,6 +209,22 @@ def test_returned_feedback_this_month_does_not_count(app, client, auth, world):
     assert "本月未反馈" in row and "已退回" in row
 
 
+def test_a_feedback_dated_later_this_month_is_not_in_yet(app, client, auth, world):
+    """Fed back this month means up to today, as compliance and the reminder count it."""
+    from app.extensions import db
+
+    today = _today(app)
+    if today == rules.month_end(today):
+        pytest.skip("no later day this month")
+    task = add_task(app, world.dept_a, today + 20 * DAY)
+    with app.app_context():
+        db.session.add(m.Feedback(task_id=task, reported_on=rules.month_end(today),
+                                  progress="提前填的", percent_complete=10))
+        db.session.commit()
+    auth.login("staff_a")
+    assert "本月未反馈" in row_html(client.get(LEDGER).get_data(as_text=True), task)
+
+
 @pytest.mark.parametrize("form", ["feedback", "extension", "lag"])
 def test_forms_on_another_departments_task_are_not_found(app, client, auth, tasks, form):
     data = {"feedback": {"progress": "越权", "percent_complete": "10"},
@@ -360,6 +377,33 @@ def test_investment_refuses_negative_and_future_and_other_departments(app, clien
     response = file_investment(client, project.other, "5", project.period)
     assert response.status_code == 404
     assert count(app, m.InvestmentReport) == before
+
+
+def test_the_years_completion_counts_up_to_the_month_judged(app, world):
+    """The page's completion is the project colour's: this year up to the day's month, so
+    a later month (filed through the API, say) does not count yet; a past year counts whole."""
+    from app.domain import access
+    from app.extensions import db
+    from app.reports.investment import judged_on, year_figures
+
+    with app.app_context(), access.acting_as("test:investment"):
+        project = m.Project(code="ZZ-YTD", name="年度测试项目", category="other",
+                            stage="construction", lead_department_id=world.dept_a)
+        db.session.add(project)
+        db.session.flush()
+        db.session.add_all(m.InvestmentReport(project_id=project.id, period=period,
+                                              amount=Decimal(amount))
+                           for period, amount in ((D(2025, 12, 1), 99), (D(2026, 1, 1), 10),
+                                                  (D(2026, 3, 1), 5), (D(2026, 8, 1), 70)))
+        db.session.flush()
+        march = year_figures([project.id], D(2026, 3, 1), D(2026, 3, 15))[project.id]
+        assert (march.others, march.amount) == (10, 5)
+        january = year_figures([project.id], D(2026, 1, 1), D(2026, 3, 15))[project.id]
+        assert (january.others, january.amount) == (5, 10)
+        last_year = year_figures([project.id], D(2025, 6, 1), D(2026, 3, 15))[project.id]
+        assert (last_year.others, last_year.amount) == (99, None)
+        assert judged_on(D(2025, 6, 1), D(2026, 3, 15)) == D(2025, 12, 31)
+        db.session.rollback()
 
 
 LEADER_POSTS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -125,6 +126,29 @@ def test_problem_past_its_deadline(deadline, resolved_on, overdue):
     assert rules.problem_overdue(deadline, resolved_on, D(2026, 5, 10)) is overdue
 
 
+@pytest.mark.parametrize("raised_on, resolved_on, unresolved", [
+    (D(2026, 5, 1), None, True),
+    (D(2026, 5, 10), None, True),  # raised that very day
+    (D(2026, 5, 11), None, False),  # not raised yet
+    (D(2026, 5, 1), D(2026, 5, 10), False),  # resolved that very day
+    (D(2026, 5, 1), D(2026, 5, 11), True),  # resolved later: still open as of 10 May
+])
+def test_problem_unresolved_as_of_a_day(raised_on, resolved_on, unresolved):
+    assert rules.problem_unresolved(raised_on, resolved_on, D(2026, 5, 10)) is unresolved
+
+
+# --- this year's investment ------------------------------------------------------------
+
+def test_year_to_date_is_this_year_up_to_the_month_of_the_day():
+    assert rules.ytd_months(D(2026, 7, 15)) == (D(2026, 1, 1), D(2026, 7, 1))
+    assert rules.ytd_months(D(2026, 1, 1)) == (D(2026, 1, 1), D(2026, 1, 1))
+    reports = [(D(2025, 12, 1), 99), (D(2026, 1, 1), 10), (D(2026, 7, 1), 5),
+               (D(2026, 8, 1), 70), (D(2027, 1, 1), 50)]
+    assert rules.ytd_investment(reports, D(2026, 7, 15)) == Decimal(15)  # no later month
+    assert rules.ytd_investment(reports, D(2026, 12, 31)) == Decimal(85)
+    assert rules.ytd_investment([], D(2026, 7, 15)) == Decimal(0)
+
+
 # --- compliance -------------------------------------------------------------------------
 
 def worked_example() -> tuple[list[ProjectFacts], list[TaskFacts]]:
@@ -154,6 +178,35 @@ def test_the_worked_example_of_design():
     assert row.feedback_rate == pytest.approx(2 / 3)
     assert row.score == 75.0
     assert row.compliant is False
+
+
+def test_each_rule_of_a_period_on_its_own():
+    _projects, (a, b, c, d) = worked_example()
+    period, as_of = D(2026, 5, 1), D(2026, 5, 31)
+    assert [rules.task_open(t, period, as_of) for t in (a, b, c, d)] == [True, True, True, False]
+    assert [rules.urged_in(t, period, as_of) for t in (a, b, c)] == [True, False, False]
+    assert [rules.fed_back_in(t, period, as_of) for t in (a, b, c)] == [True, False, True]
+    assert [rules.task_due_in(t, period, as_of) for t in (a, b, c, d)] == [
+        True, False, False, False]
+    assert not any(rules.task_overdue_in(t, period, as_of) for t in (a, b, c, d))
+    # judged on 5 May, c (done on 6 May) was not done yet: overdue
+    assert rules.task_overdue_in(c, period, D(2026, 5, 5))
+    assert not rules.fed_back_in(a, period, D(2026, 5, 13))  # fed back on the 14th
+
+
+@pytest.mark.parametrize("deadline, until, days", [
+    (D(2026, 5, 15), D(2026, 5, 18), 3), (D(2026, 5, 15), D(2026, 5, 15), 0),
+    (D(2026, 5, 15), D(2026, 5, 1), 0)])
+def test_days_late(deadline, until, days):
+    assert rules.days_late(deadline, until) == days
+    assert rules.done_by(until, D(2026, 5, 15)) is (until <= D(2026, 5, 15))
+    assert rules.done_by(None, D(2026, 5, 15)) is False
+
+
+@pytest.mark.parametrize("done_on, days", [
+    (D(2026, 5, 5), 0), (D(2026, 5, 20), 10), (D(2026, 6, 3), 20), (None, 20)])
+def test_overdue_days_as_of_a_day_count_a_later_done_day_as_not_done(done_on, days):
+    assert rules.overdue_days_on(D(2026, 5, 10), done_on, D(2026, 5, 30)) == days
 
 
 def test_a_task_done_before_the_month_began_is_not_open_in_it():

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
+from app import models as m
 from app.domain import scope
 from app.domain.validation import DomainError
 from app.extensions import db
@@ -64,6 +65,13 @@ ANONYMOUS = Actor(user_id=None, username="anonymous", permissions=frozenset(),
 _override: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "keyledger_actor", default=None)
 _resolvers: list[Callable[[], Actor | None]] = []
+
+
+def _acting_user_id() -> int | None:
+    return current().user_id
+
+
+m.Audited.user_id_source = staticmethod(_acting_user_id)  # FAB's created_by / changed_by
 
 
 def install(resolver: Callable[[], Actor | None]) -> None:

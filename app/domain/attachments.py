@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask import current_app, request
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, or_, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -128,14 +128,6 @@ def read_upload(stream: IO[bytes] | None, filename: str | None) -> Upload:
                             "或 Word（.docx）、Excel（.xlsx）文件。", name=display_name(filename)),
                           415)
     return Upload(display_name(filename), data, content_type)
-
-
-def sent_upload(field: str) -> Upload | None:
-    """The file a form sent in `field`, read and checked; None when none was chosen."""
-    sent = request.files.get(field)
-    if sent is None or not sent.filename:
-        return None
-    return read_upload(sent.stream, sent.filename)
 
 
 def owner_filter(kind: str, owner_id: int) -> dict[str, int]:

@@ -7,70 +7,11 @@ so they cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-import chinese_calendar
-
-DAY = dt.timedelta(days=1)
-
-
-@functools.lru_cache(maxsize=4096)
-def _statutory_workday(day: dt.date) -> bool:
-    """chinese-calendar's answer; weekends only for a year it does not know."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Working days: chinese-calendar, overridden by the `holiday` table.
-
-    For a year the package does not know: weekends only, plus the table.
-    """
-
-    overrides: Mapping[dt.date, bool] | None = None  # day -> is_workday
-
-    def is_workday(self, day: dt.date) -> bool:
-        if self.overrides and day in self.overrides:
-            return self.overrides[day]
-        return _statutory_workday(day)
-
-    def add_workdays(self, start: dt.date, n: int) -> dt.date:
-        """The day that is the n-th working day after `start` (n >= 0; 0 is `start`)."""
-        day = start
-        while n > 0:
-            day += DAY
-            if self.is_workday(day):
-                n -= 1
-        return day
-
-    def subtract_workdays(self, end: dt.date, n: int) -> dt.date:
-        """The day that is the n-th working day before `end` (n >= 0; 0 is `end`)."""
-        day = end
-        while n > 0:
-            day -= DAY
-            if self.is_workday(day):
-                n -= 1
-        return day
-
-    def due_soon_until(self, as_of: dt.date, n: int) -> dt.date:
-        """The last day whose deadline is at most n working days after `as_of`."""
-        return self.add_workdays(as_of, n + 1) - DAY
-
-    def workdays_between(self, start: dt.date, end: dt.date) -> int:
-        """Working days after `start` up to and including `end`; negative if end < start."""
-        if end < start:
-            return -self.workdays_between(end, start)
-        count, day = 0, start
-        while day < end:
-            day += DAY
-            count += self.is_workday(day)
-        return count
+from app.domain.workdays import DAY, Calendar  # part of the rules' interface: rules.Calendar
 
 
 @dataclass(frozen=True)
@@ -97,13 +38,28 @@ def task_status(
     if done_on is not None:
         if done_on <= deadline:
             return "done_on_time", 0
-        return "done_late", (done_on - deadline).days
+        return "done_late", days_late(deadline, done_on)
     if deadline < as_of:
-        return "overdue", (as_of - deadline).days
+        return "overdue", days_late(deadline, as_of)
     # at most N working days after D (the same as workdays_between(D, deadline) <= N)
     if deadline <= calendar.due_soon_until(as_of, settings.due_soon_workdays):
         return "due_soon", 0
     return "pending", 0
+
+
+def days_late(deadline: dt.date, until: dt.date) -> int:
+    """Days from the deadline to `until` (the day done, or the day judged); 0 if not after."""
+    return max((until - deadline).days, 0)
+
+
+def done_by(done_on: dt.date | None, as_of: dt.date) -> bool:
+    """Done on or before the day judged (a later done_on is not done yet as of then)."""
+    return done_on is not None and done_on <= as_of
+
+
+def overdue_days_on(deadline: dt.date, done_on: dt.date | None, as_of: dt.date) -> int:
+    """Days late as of a day: up to the day done if done by then, else up to that day."""
+    return days_late(deadline, done_on if done_on is not None and done_on <= as_of else as_of)
 
 
 def time_progress(as_of: dt.date) -> float:
@@ -111,6 +67,19 @@ def time_progress(as_of: dt.date) -> float:
     start = dt.date(as_of.year, 1, 1)
     days_in_year = (dt.date(as_of.year + 1, 1, 1) - start).days
     return ((as_of - start).days + 1) / days_in_year
+
+
+def ytd_months(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The periods "this year up to D's month" covers: (1 January, the first of D's month)."""
+    return dt.date(as_of.year, 1, 1), month_start(as_of)
+
+
+def ytd_investment(reports: Iterable[tuple[dt.date, Decimal | float]], as_of: dt.date
+                   ) -> Decimal:
+    """This year's completed investment up to D's month, from (period, amount) pairs."""
+    first, last = ytd_months(as_of)
+    return sum((Decimal(amount) for period, amount in reports if first <= period <= last),
+               Decimal(0))
 
 
 def investment_lag(
@@ -141,15 +110,22 @@ def problem_overdue(
     deadline: dt.date | None, resolved_on: dt.date | None, as_of: dt.date
 ) -> bool:
     """An unresolved problem past its deadline."""
-    unresolved = resolved_on is None or resolved_on > as_of
-    return deadline is not None and deadline < as_of and unresolved
+    return deadline is not None and deadline < as_of and not done_by(resolved_on, as_of)
+
+
+def problem_unresolved(raised_on: dt.date, resolved_on: dt.date | None, as_of: dt.date
+                       ) -> bool:
+    """A problem raised by the day and not resolved by then."""
+    return raised_on <= as_of and not done_by(resolved_on, as_of)
 
 
 def month_start(day: dt.date) -> dt.date:
+    """The first day of the day's month (a period)."""
     return day.replace(day=1)
 
 
 def month_end(day: dt.date) -> dt.date:
+    """The last day of the day's month."""
     nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return nxt - DAY
 
@@ -246,8 +222,30 @@ def project_in_scope(project: ProjectFacts, period: dt.date) -> bool:
 
 
 def task_open(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    """Open in the period: not cancelled, assigned by A, not done before the period began."""
     done = task.done_on
     return not task.cancelled and task.assigned_on <= as_of and (done is None or done >= period)
+
+
+def urged_in(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    """A supervision sent in the period, up to A."""
+    return any(period <= day <= as_of for day in task.supervision_dates)
+
+
+def fed_back_in(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    """A feedback reported in the period, up to A, that was not returned."""
+    return any(period <= day <= as_of and review != "returned" for day, review in task.feedback)
+
+
+def task_due_in(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    """Not cancelled, its deadline in the period up to A."""
+    return not task.cancelled and period <= task.deadline <= as_of
+
+
+def task_overdue_in(task: TaskFacts, period: dt.date, as_of: dt.date) -> bool:
+    """Open in the period, past its deadline at A and not done by A."""
+    return (task_open(task, period, as_of) and task.deadline < as_of
+            and not done_by(task.done_on, as_of))
 
 
 def compliance(
@@ -256,24 +254,19 @@ def compliance(
     """The compliance counts of one period over the given projects and tasks."""
     period = month_start(period)
     as_of = compliance_as_of(period, today)
-    in_month = lambda day: period <= day <= as_of  # noqa: E731
     scoped = [p for p in projects if project_in_scope(p, period)]
     open_tasks = [t for t in tasks if task_open(t, period, as_of)]
-    due = [t for t in tasks if not t.cancelled and period <= t.deadline <= as_of]
+    due = [t for t in tasks if task_due_in(t, period, as_of)]
     return ComplianceCounts(
         projects_in_scope=len(scoped),
-        projects_dispatched=sum(any(in_month(d) for d in p.meeting_dates) for p in scoped),
+        projects_dispatched=sum(any(period <= d <= as_of for d in p.meeting_dates)
+                                for p in scoped),
         tasks_open=len(open_tasks),
-        tasks_urged=sum(any(in_month(d) for d in t.supervision_dates) for t in open_tasks),
-        tasks_fed_back=sum(
-            any(in_month(d) and status != "returned" for d, status in t.feedback)
-            for t in open_tasks
-        ),
+        tasks_urged=sum(urged_in(t, period, as_of) for t in open_tasks),
+        tasks_fed_back=sum(fed_back_in(t, period, as_of) for t in open_tasks),
         tasks_due=len(due),
         tasks_implemented=sum(t.done_on is not None and t.done_on <= t.deadline for t in due),
-        tasks_overdue=sum(
-            t.deadline < as_of and (t.done_on is None or t.done_on > as_of) for t in open_tasks
-        ),
+        tasks_overdue=sum(task_overdue_in(t, period, as_of) for t in tasks),
     )
 
 

@@ -28,12 +28,14 @@ from sqlalchemy import (
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from app import models as m
 from app.domain import rules
+
+IdColumn = ColumnElement[int] | InstrumentedAttribute[int]  # the row a rule is correlated to
 
 
 def days_between(session: Session, later: SQLCoreOperations[Any],
@@ -52,6 +54,53 @@ def id_in(session: Session, column: SQLCoreOperations[Any], ids: list[int]) -> C
     return column.in_(select(values.c.value))
 
 
+# --- tasks, problems and investment as of a day D (rules.task_status and its neighbours) --
+
+def task_open_on(as_of: dt.date) -> ColumnElement[bool]:
+    """Open as of D (rules.task_status's open branch): neither cancelled nor done."""
+    t = m.Task
+    return and_(t.cancelled.is_(False), t.done_on.is_(None))
+
+
+def task_overdue_on(as_of: dt.date) -> ColumnElement[bool]:
+    """rules.task_status is "overdue" as of D: open, its deadline before D."""
+    return and_(task_open_on(as_of), m.Task.deadline < as_of)
+
+
+def task_due_soon_on(as_of: dt.date, cal: rules.Calendar,
+                     settings: rules.Settings) -> ColumnElement[bool]:
+    """rules.task_status is "due_soon" as of D: open, due at most N working days after D."""
+    t = m.Task
+    until = cal.due_soon_until(as_of, settings.due_soon_workdays)
+    return and_(task_open_on(as_of), t.deadline >= as_of, t.deadline <= until)
+
+
+def problem_unresolved_on(as_of: dt.date) -> ColumnElement[bool]:
+    """rules.problem_unresolved: raised by D and not resolved by D."""
+    pr = m.Problem
+    return and_(pr.raised_on <= as_of, or_(pr.resolved_on.is_(None), pr.resolved_on > as_of))
+
+
+def problem_overdue_on(as_of: dt.date) -> ColumnElement[bool]:
+    """rules.problem_overdue: past its deadline at D and not resolved by D (no deadline:
+    never)."""
+    pr = m.Problem
+    return and_(pr.deadline < as_of, or_(pr.resolved_on.is_(None), pr.resolved_on > as_of))
+
+
+def ytd_reports(as_of: dt.date) -> ColumnElement[bool]:
+    """An investment report of this year up to D's month (rules.ytd_months)."""
+    first, last = rules.ytd_months(as_of)
+    return and_(m.InvestmentReport.period >= first, m.InvestmentReport.period <= last)
+
+
+def ytd_investment(as_of: dt.date, project_id: IdColumn | int = m.Project.id) -> Select:
+    """rules.ytd_investment of one project (correlated to project by default), 0 if none."""
+    ir = m.InvestmentReport
+    return (select(func.coalesce(func.sum(ir.amount), 0))
+            .where(ir.project_id == project_id, ytd_reports(as_of)))
+
+
 def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
                         settings: rules.Settings) -> int:
     """rules.task_status for every task, in one UPDATE; returns the rows that changed."""
@@ -62,14 +111,14 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
         (t.cancelled, "cancelled"),
         (and_(done, t.done_on <= t.deadline), "done_on_time"),
         (done, "done_late"),
-        (t.deadline < day, "overdue"),
-        (t.deadline <= cal.due_soon_until(as_of, settings.due_soon_workdays), "due_soon"),
+        (task_overdue_on(as_of), "overdue"),
+        (task_due_soon_on(as_of, cal, settings), "due_soon"),
         else_="pending",
     )
     overdue_days = case(
         (t.cancelled, 0),
         (and_(done, late), days_between(session, t.done_on, t.deadline)),
-        (and_(t.done_on.is_(None), t.deadline < day), days_between(session, day, t.deadline)),
+        (task_overdue_on(as_of), days_between(session, day, t.deadline)),
         else_=0,
     )
     # only the rows whose values change: no dead tuples nor index churn for the rest
@@ -82,17 +131,10 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
 def refresh_project_colour(session: Session, as_of: dt.date, settings: rules.Settings) -> int:
     """rules.project_color for every project, from the tasks' fresh statuses; one UPDATE
     of the projects whose colour changes."""
-    p, t, pr, ir = m.Project, m.Task, m.Problem, m.InvestmentReport
+    p, t, pr = m.Project, m.Task, m.Problem
     task_in = lambda status: exists().where(t.project_id == p.id, t.status == status)  # noqa: E731
-    problem_late = exists().where(
-        pr.project_id == p.id, pr.deadline < as_of,
-        or_(pr.resolved_on.is_(None), pr.resolved_on > as_of))
-    completed = (
-        select(func.coalesce(func.sum(ir.amount), 0))
-        .where(ir.project_id == p.id, ir.period >= dt.date(as_of.year, 1, 1),
-               ir.period <= rules.month_start(as_of))
-        .scalar_subquery()
-    )
+    problem_late = exists().where(pr.project_id == p.id, problem_overdue_on(as_of))
+    completed = ytd_investment(as_of).scalar_subquery()
     plan = cast(func.nullif(p.annual_plan_investment, 0), Float)  # never divide by 0
     lag = literal(rules.time_progress(as_of), Float) - cast(completed, Float) / plan
     has_plan = and_(p.annual_plan_investment.is_not(None), p.annual_plan_investment > 0)
@@ -110,7 +152,8 @@ COUNT_NAMES = ("projects_in_scope", "projects_dispatched", "tasks_open", "tasks_
                "tasks_fed_back", "tasks_due", "tasks_implemented", "tasks_overdue")
 
 
-def _count(condition: ColumnElement) -> ColumnElement:
+def count_if(condition: ColumnElement) -> ColumnElement:
+    """How many rows meet the condition (0, not NULL, when none)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -126,28 +169,57 @@ def month_fed(period: dt.date, as_of: dt.date) -> ColumnElement[bool]:
     return and_(f.reported_on >= period, f.reported_on <= as_of, f.review_status != "returned")
 
 
+def task_open_in(period: dt.date, as_of: dt.date) -> ColumnElement[bool]:
+    """rules.task_open: not cancelled, assigned by A, not done before the period began."""
+    t = m.Task
+    return and_(t.cancelled.is_(False), t.assigned_on <= as_of,
+                or_(t.done_on.is_(None), t.done_on >= period))
+
+
+def task_overdue_in(period: dt.date, as_of: dt.date) -> ColumnElement[bool]:
+    """rules.task_overdue_in: open in the period, past its deadline at A, not done by A."""
+    t = m.Task
+    return and_(task_open_in(period, as_of), t.deadline < as_of,
+                or_(t.done_on.is_(None), t.done_on > as_of))
+
+
+def task_due_in(period: dt.date, as_of: dt.date) -> ColumnElement[bool]:
+    """rules.task_due_in: not cancelled, its deadline in the period up to A."""
+    t = m.Task
+    return and_(t.cancelled.is_(False), t.deadline >= period, t.deadline <= as_of)
+
+
+def urged_in(period: dt.date, as_of: dt.date,
+             task_id: IdColumn = m.Task.id) -> ColumnElement[bool]:
+    """rules.urged_in: the task has a supervision sent in the period up to A."""
+    s = m.Supervision
+    return exists().where(s.task_id == task_id, month_urged(period, as_of))
+
+
+def fed_back_in(period: dt.date, as_of: dt.date,
+                task_id: IdColumn = m.Task.id) -> ColumnElement[bool]:
+    """rules.fed_back_in: the task has a feedback in the period up to A, not returned."""
+    f = m.Feedback
+    return exists().where(f.task_id == task_id, month_fed(period, as_of))
+
+
 def task_conditions(period: dt.date, as_of: dt.date, urged: ColumnElement[bool] | None = None,
                     fed: ColumnElement[bool] | None = None) -> dict[str, ColumnElement[bool]]:
     """Each count of a compliance row as a WHERE clause on task: what it counts.
 
     Urged and fed back are a probe per task unless given (compliance_counts gives them
     as joins to the month's slices)."""
-    t, s, f = m.Task, m.Supervision, m.Feedback
-    opened = and_(t.cancelled.is_(False), t.assigned_on <= as_of,
-                  or_(t.done_on.is_(None), t.done_on >= period))
-    if urged is None:
-        urged = exists().where(s.task_id == t.id, month_urged(period, as_of))
-    if fed is None:
-        fed = exists().where(f.task_id == t.id, month_fed(period, as_of))
-    due = and_(t.cancelled.is_(False), t.deadline >= period, t.deadline <= as_of)
+    t = m.Task
+    opened, due = task_open_in(period, as_of), task_due_in(period, as_of)
+    urged = urged_in(period, as_of) if urged is None else urged
+    fed = fed_back_in(period, as_of) if fed is None else fed
     return {
         "tasks_open": opened,
         "tasks_urged": and_(opened, urged),
         "tasks_fed_back": and_(opened, fed),
         "tasks_due": due,
         "tasks_implemented": and_(due, t.done_on.is_not(None), t.done_on <= t.deadline),
-        "tasks_overdue": and_(opened, t.deadline < as_of,
-                              or_(t.done_on.is_(None), t.done_on > as_of)),
+        "tasks_overdue": task_overdue_in(period, as_of),
     }
 
 
@@ -168,7 +240,7 @@ def compliance_counts(session: Session, period: dt.date, today: dt.date
     period = rules.month_start(period)
     as_of = rules.compliance_as_of(period, today)
     counts = {d: [0] * 8 for d in session.scalars(select(m.Department.id))}
-    project_counts = [_count(c) for c in project_conditions(period, as_of).values()]
+    project_counts = [count_if(c) for c in project_conditions(period, as_of).values()]
     projects = select(m.Project.lead_department_id, *project_counts).group_by(
         m.Project.lead_department_id)
     for department, *values in session.execute(projects):
@@ -186,9 +258,17 @@ def _task_counts(period: dt.date, as_of: dt.date) -> Select:
     fed = select(f.task_id).where(month_fed(period, as_of)).distinct().subquery("fed")
     conditions = task_conditions(period, as_of, urged=urged.c.task_id.is_not(None),
                                  fed=fed.c.task_id.is_not(None))
-    return (select(t.department_id, *[_count(c) for c in conditions.values()])
+    return (select(t.department_id, *[count_if(c) for c in conditions.values()])
             .select_from(t).outerjoin(urged, urged.c.task_id == t.id)
             .outerjoin(fed, fed.c.task_id == t.id).group_by(t.department_id))
+
+
+def compliance_table(session: Session, period: dt.date, today: dt.date
+                     ) -> dict[int | None, rules.ComplianceCounts]:
+    """rules.compliance_table in SQL: every department's counts and the county's (key None)."""
+    departments = compliance_counts(session, period, today)
+    table: dict[int | None, rules.ComplianceCounts] = {None: county(departments)}
+    return table | departments
 
 
 def county(rows: dict[int, rules.ComplianceCounts]) -> rules.ComplianceCounts:

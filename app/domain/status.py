@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import models as m
-from app.domain import clock, rules
+from app.domain import clock, rules, rules_sql
 from app.extensions import db
 
 
@@ -66,12 +66,7 @@ def refresh_projects(project_ids: Iterable[int], as_of: dt.date | None = None) -
 
 def project_lag(project: m.Project, as_of: dt.date) -> float | None:
     """Investment lag: time progress minus this year's completion up to as_of's month."""
-    completed = db.session.scalar(
-        select(func.coalesce(func.sum(m.InvestmentReport.amount), 0)).where(
-            m.InvestmentReport.project_id == project.id,
-            m.InvestmentReport.period >= dt.date(as_of.year, 1, 1),
-            m.InvestmentReport.period <= rules.month_start(as_of),
-        ))
+    completed = db.session.scalar(rules_sql.ytd_investment(as_of, project.id))
     return rules.investment_lag(project.annual_plan_investment, completed, as_of)
 
 

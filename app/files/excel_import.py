@@ -1,4 +1,4 @@
-"""Excel in: the import template, and importing departments, persons, projects and tasks.
+"""Excel in: importing departments, persons, projects and tasks from the template's workbook.
 
 All or nothing: every cell and row of the file is checked (the same domain checks as the
 forms, app/domain/validation.py) and either everything is saved in one commit or nothing is,

@@ -11,12 +11,6 @@ from app.domain import clock, rules, rules_sql, status
 from app.extensions import db
 
 
-def rows(period: dt.date, today: dt.date) -> dict[int | None, rules.ComplianceCounts]:
-    """Every department's counts and the county's (key None)."""
-    departments = rules_sql.compliance_counts(db.session, period, today)
-    return {None: rules_sql.county(departments)} | departments
-
-
 def side_by_side_settings() -> None:
     """PostgreSQL only, for this transaction: no parallel query, no JIT, 32 MB work_mem."""
     # The job is one of many run side by side by several rq workers (a year's rebuild): a
@@ -33,7 +27,7 @@ def run(period: dt.date) -> dict:
     """Delete the period's rows and write them again, in one transaction."""
     period = rules.month_start(period)
     side_by_side_settings()
-    built = dict(rows(period, status.today()))
+    built = rules_sql.compliance_table(db.session, period, status.today())
     now = clock.utcnow()
     db.session.execute(delete(m.Compliance).where(m.Compliance.period == period))
     # one Core executemany, however many departments (the ORM's bulk insert splits the rows

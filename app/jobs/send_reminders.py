@@ -34,20 +34,16 @@ MESSAGES = {
 def candidates(as_of: dt.date, settings: rules.Settings,
                cal: rules.Calendar) -> dict[str, ColumnElement[bool]]:
     """Kind -> the condition on task of the open tasks that get that reminder on this day."""
-    t, s, f = m.Task, m.Supervision, m.Feedback
-    open_task = and_(t.cancelled.is_(False), t.done_on.is_(None), t.assigned_on <= as_of)
-    due_soon = and_(t.deadline >= as_of,
-                    t.deadline <= cal.due_soon_until(as_of, settings.due_soon_workdays))
+    t, s = m.Task, m.Supervision
     urged_lately = exists().where(s.task_id == t.id, s.kind == "overdue",
                                   s.sent_on > as_of - OVERDUE_EVERY, s.sent_on < as_of)
-    overdue = and_(t.deadline < as_of, ~urged_lately)
-    month = rules.month_start(as_of)
-    fed_back = exists().where(f.task_id == t.id, f.reported_on >= month,
-                              f.reported_on <= as_of, f.review_status != "returned")
-    kinds = {"due_soon": due_soon, "overdue": overdue}
+    kinds = {"due_soon": rules_sql.task_due_soon_on(as_of, cal, settings),
+             "overdue": and_(rules_sql.task_overdue_on(as_of), ~urged_lately)}
     if as_of.day >= settings.feedback_day:
-        kinds["missing_feedback"] = ~fed_back
-    return {kind: and_(open_task, rule) for kind, rule in kinds.items()}
+        kinds["missing_feedback"] = and_(
+            rules_sql.task_open_on(as_of), ~rules_sql.fed_back_in(rules.month_start(as_of), as_of))
+    # a task assigned after the day (a backfill of an earlier day) is not reminded then
+    return {kind: and_(t.assigned_on <= as_of, rule) for kind, rule in kinds.items()}
 
 
 def message_sql(kind: str, as_of: dt.date) -> ColumnElement[str]:

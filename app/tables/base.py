@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import g, has_request_context
+from collections.abc import Callable
+from typing import ClassVar
+
 from flask_appbuilder.models.mixins import AuditMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Numeric
 from sqlalchemy.ext.declarative import declared_attr
-
-from app.extensions import appbuilder
 
 MONEY = Numeric(14, 2)
 
@@ -35,9 +35,10 @@ class Audited(AuditMixin):
             index=True,
         )
 
+    # who acts: the one door installs its actor's user (app/domain/access.py); none by default
+    user_id_source: ClassVar[Callable[[], int | None]] = staticmethod(lambda: None)
+
     @classmethod
     def get_user_id(cls) -> int | None:
-        """The logged-in user, by session or by JWT (FAB's g.user is anonymous for JWT)."""
-        if not has_request_context() or "user" not in g:  # not a request FAB serves
-            return None
-        return getattr(appbuilder().sm.current_user, "id", None)
+        """The acting user (by session or by JWT); none for jobs and commands."""
+        return Audited.user_id_source()

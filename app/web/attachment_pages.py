@@ -24,6 +24,14 @@ logger = logging.getLogger(__name__)
 SHOW_ENDPOINT = {"feedback": "FeedbackView.show", "problem": "ProblemView.show"}
 
 
+def sent_upload(field: str) -> files.Upload | None:
+    """The file a form sent in `field`, read and checked; None when none was chosen."""
+    sent = request.files.get(field)
+    if sent is None or not sent.filename:
+        return None
+    return files.read_upload(sent.stream, sent.filename)
+
+
 def load_owner(kind: str, owner_id: int) -> m.Model:
     """The feedback or problem of this id within the user's scope; 404 otherwise."""
     return access.load(files.OWNERS[kind][0], owner_id)

@@ -1,4 +1,4 @@
-"""Base classes for every CRUD view and REST API: permissions, row scope, guarded writes."""
+"""The base of every CRUD screen: permissions, row scope, guarded writes, refusals shown in the form."""
 
 from __future__ import annotations
 

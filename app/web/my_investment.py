@@ -1,28 +1,28 @@
-"""投资月报填报: a month's completed investment per project, against the year's time progress."""
+"""投资月报填报: a month's completed investment per project, against the year's time progress.
+
+The figures are app/reports/investment.py's; this is the page and its one form."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, raiseload
 from wtforms import DecimalField, IntegerField, MonthField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from app import models as m
 from app.domain import access, rules, status, validation
-from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import db
+from app.reports.investment import investment_rows, time_progress
 from app.web.my_ledger import (
     PAGE_SIZE,
     RESOURCE,
@@ -53,55 +53,6 @@ class InvestmentForm(FlaskForm):
         InputRequired(_l("请填写完成投资。")), parsed, finite,
         NumberRange(min=0, message=_l("完成投资不能为负数。")),
         NumberRange(max=MAX_AMOUNT, message=_l("金额超出范围。"))])
-
-
-
-@dataclass
-class InvestmentRow:
-    """A project with this year's completion: `others` is the year without the month."""
-
-    project: m.Project
-    others: Decimal
-    amount: Decimal | None
-
-    @property
-    def completion(self) -> float | None:
-        plan = self.project.annual_plan_investment
-        if not plan:
-            return None
-        return float(self.others + (self.amount or 0)) / float(plan)
-
-
-def year_figures(project_ids: list[int], period: dt.date) -> dict[int, Any]:
-    """Per project: the year's completed sum without the month, and the month's amount."""
-    r = m.InvestmentReport
-    query = (
-        select(r.project_id,
-               func.sum(case((r.period != period, r.amount), else_=0)).label("others"),
-               func.max(case((r.period == period, r.amount))).label("amount"))
-        .where(r.project_id.in_(project_ids), r.period >= dt.date(period.year, 1, 1),
-               r.period <= dt.date(period.year, 12, 31))
-        .group_by(r.project_id)
-    )
-    return {row.project_id: row for row in db.session.execute(query)}
-
-
-def investment_rows(department: int | None, period: dt.date, page: int) -> list[InvestmentRow]:
-    """One page of the projects in scope (and one more), with their figures for the year."""
-    query = (select(m.Project)
-             .options(raiseload("*"), joinedload(m.Project.lead_department).raiseload("*"))
-             .order_by(m.Project.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))
-    if department is not None:
-        query = query.where(scope_clause(m.Project, department))
-    projects = list(db.session.scalars(query))
-    figures = year_figures([p.id for p in projects], period)
-    rows = []
-    for project in projects:
-        found = figures.get(project.id)
-        others = Decimal(found.others or 0) if found else Decimal(0)
-        amount = Decimal(found.amount) if found and found.amount is not None else None
-        rows.append(InvestmentRow(project, others, amount))
-    return rows
 
 
 def chosen_period(today: dt.date) -> dt.date:
@@ -175,8 +126,8 @@ class MyInvestmentView(BaseView):
     def _page(self, period: dt.date, refusal: Refusal | None = None,
               code: int = 200):
         today, page, department = status.today(), page_number(), chosen_department()
-        rows = investment_rows(department, period, page)
-        progress = rules.time_progress(min(today, dt.date(period.year, 12, 31)))
+        rows = investment_rows(department, period, today, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+        progress = time_progress(period, today)
         html = self.render_template(
             "my_ledger/investment.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
             page=page, period=period, this_month=rules.month_start(today),

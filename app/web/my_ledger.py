@@ -1,4 +1,6 @@
-"""我的台账: a department's open tasks, statuses as of today, and their short forms."""
+"""我的台账: a department's open tasks, statuses as of today, and their short forms.
+
+The rows and their figures are app/reports/ledger.py's; this is the page and its forms."""
 
 from __future__ import annotations
 
@@ -11,23 +13,22 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy import select
 from wtforms import DateField, DecimalField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 
 from app import models as m
 from app.domain import access, attachments, choices, ledger, rules, status, validation
 from app.domain.access import current_department_scope
-from app.domain.scope import scope_clause
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
+from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
+from app.web.attachment_pages import sent_upload
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
 LEDGER_PAGE_SIZE = 25  # 我的台账: three forms a row; 100 rows made ~430 KB, p95 250 ms (bench/)
 BADGES = {"overdue": "danger", "due_soon": "warning", "pending": "success"}
-LAGGING = ("overdue", "due_soon")
 
 
 def parsed(form: FlaskForm, field: IntegerField | DecimalField) -> None:
@@ -108,71 +109,6 @@ def can_edit() -> bool:
 # --- 我的台账 ---------------------------------------------------------------------------
 
 
-@dataclass
-class LedgerRow:
-    """One open task as the ledger shows it, its status computed as of today."""
-
-    task: m.Task
-    status: str
-    overdue_days: int
-    workdays_left: int
-    last_feedback: Any  # (reported_on, percent_complete, review_status) or None
-    month_fed_back: bool
-
-    @property
-    def lagging(self) -> bool:
-        return self.status in LAGGING
-
-
-def open_tasks(department: int | None, page: int) -> list[m.Task]:
-    """One page of open tasks (and one more, to tell a next page), by deadline.
-
-    For open tasks deadline order is status order: overdue, then due soon, then the rest.
-    """
-    query = (
-        select(m.Task)
-        .where(m.Task.cancelled.is_(False), m.Task.done_on.is_(None))
-        .options(raiseload("*"), joinedload(m.Task.project).raiseload("*"),
-                 joinedload(m.Task.person).raiseload("*"),
-                 joinedload(m.Task.department).raiseload("*"))
-        .order_by(m.Task.deadline, m.Task.id)
-        .offset((page - 1) * LEDGER_PAGE_SIZE).limit(LEDGER_PAGE_SIZE + 1)
-    )
-    if department is not None:
-        query = query.where(scope_clause(m.Task, department))
-    return list(db.session.scalars(query))
-
-
-def feedback_summary(task_ids: list[int], today: dt.date) -> dict[int, Any]:
-    """Per task: its last feedback, and whether this month's is in (not returned)."""
-    f = m.Feedback
-    this_month = and_(f.reported_on >= rules.month_start(today),
-                      f.reported_on <= rules.month_end(today), f.review_status != "returned")
-    ranked = select(
-        f.task_id, f.reported_on, f.percent_complete, f.review_status,
-        func.row_number().over(partition_by=f.task_id,
-                               order_by=(f.reported_on.desc(), f.id.desc())).label("rank"),
-        func.max(case((this_month, 1), else_=0)).over(partition_by=f.task_id).label("month_in"),
-    ).where(f.task_id.in_(task_ids)).subquery()
-    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
-    return {row.task_id: row for row in rows}
-
-
-def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
-    """The tasks with status (app.domain.rules, as of today), days left and feedback."""
-    cal, conf = status.calendar(), status.settings()
-    summary = feedback_summary([t.id for t in tasks], today)
-    rows = []
-    for task in tasks:
-        state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
-                                           cal, conf)
-        last = summary.get(task.id)
-        rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
-                              last, bool(last and last.month_in)))
-    order = {"overdue": 0, "due_soon": 1}
-    return sorted(rows, key=lambda r: (order.get(r.status, 2), r.task.deadline, r.task.id))
-
-
 def blank_forms(rows: list[LedgerRow]) -> dict[str, Any]:
     """Empty forms for every row; the lag form shows what was recorded already."""
     lag = {r.task.id: LagForm(formdata=None, obj=r.task) for r in rows if r.lagging}
@@ -234,7 +170,8 @@ class MyLedgerView(BaseView):
     def _page(self, refusal: Refusal | None = None, code: int = 200):
         today, page = status.today(), page_number()
         department = chosen_department()
-        tasks = open_tasks(department, page)
+        tasks = open_tasks(department, today, (page - 1) * LEDGER_PAGE_SIZE,
+                           LEDGER_PAGE_SIZE + 1)
         rows = ledger_rows(tasks[:LEDGER_PAGE_SIZE], today)
         html = self.render_template(
             "my_ledger/ledger.html", rows=rows, today=today, page=page,
@@ -259,7 +196,7 @@ def report_progress(task: m.Task, form: ProgressForm) -> None:
     problem = validation.check(feedback, adding=True)
     if problem:
         raise DomainError(problem)
-    photo = attachments.sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
+    photo = sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
     db.session.add(feedback)
     status.after_change(feedback)
     if photo is None:

@@ -1,4 +1,4 @@
-"""The supervision office's pages (督查室): assign from a meeting, review, urge, extensions.
+"""The supervision office's pages (督查室): assign at a meeting, review feedback, decide extensions.
 
 Each page is a FAB BaseView with two permissions on its own resource: read (see the
 page) and edit (act on it). Rows are loaded within the user's department scope; the

@@ -1,4 +1,5 @@
-"""The security manager and the four roles of DESIGN.md, stored in the database."""
+"""The security manager: FAB's account and role screens in Chinese, and `flask init`'s sync of
+the roles of app/domain/roles.py into the database."""
 
 from __future__ import annotations
 

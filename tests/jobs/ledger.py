@@ -272,11 +272,16 @@ def task_rows(session: Session) -> list:
 
 def task_facts(session: Session) -> list[rules.TaskFacts]:
     """Every task as the compliance rule sees it."""
+    return list(task_facts_by_id(session).values())
+
+
+def task_facts_by_id(session: Session) -> dict[int, rules.TaskFacts]:
+    """Task id -> the task as the compliance rule sees it, for every task."""
     sent = _grouped(session, m.Supervision.task_id, m.Supervision.sent_on)
     fed = _grouped(session, m.Feedback.task_id, m.Feedback.reported_on, m.Feedback.review_status)
-    return [rules.TaskFacts(dept, assigned, deadline, done, cancelled, tuple(sent[i]),
-                            tuple(fed[i]))
-            for i, _, dept, assigned, deadline, done, cancelled in task_rows(session)]
+    return {i: rules.TaskFacts(dept, assigned, deadline, done, cancelled, tuple(sent[i]),
+                               tuple(fed[i]))
+            for i, _, dept, assigned, deadline, done, cancelled in task_rows(session)}
 
 
 def project_facts(session: Session) -> list[rules.ProjectFacts]:
@@ -315,10 +320,9 @@ def expected_colours(session: Session, as_of: dt.date, cal: rules.Calendar,
     problems = _grouped(session, m.Problem.project_id, m.Problem.deadline, m.Problem.resolved_on)
     reports = _grouped(session, m.InvestmentReport.project_id, m.InvestmentReport.period,
                        m.InvestmentReport.amount)
-    year, month = dt.date(as_of.year, 1, 1), rules.month_start(as_of)
     colours = {}
     for i, plan in session.execute(select(m.Project.id, m.Project.annual_plan_investment)):
-        completed = sum(a for period, a in reports[i] if year <= period <= month)
+        completed = rules.ytd_investment(reports[i], as_of)
         late = any(rules.problem_overdue(d, r, as_of) for d, r in problems[i])
         lag = rules.investment_lag(plan, completed, as_of)
         colours[i] = rules.project_color(by_project[i], late, lag, settings)

@@ -68,6 +68,73 @@ def test_compliance_counts_agree_with_the_rules(app, case) -> None:
             assert table == rules.compliance_table(period, today, projects, tasks, departments)
 
 
+def _ids(session: Session, model: type, condition) -> set[int]:
+    return set(session.scalars(select(model.id).where(condition)))
+
+
+OPEN = ("overdue", "due_soon", "pending")
+
+
+@EXAMPLES
+@given(case=lg.refresh_cases())
+@example(case=lg.EDGE_CASE)
+def test_the_rules_as_of_a_day_agree_with_the_rules(app, case) -> None:
+    """Open, overdue and due soon as of D (rules.task_status), problems unresolved and past
+    their deadline, this year's investment: row by row."""
+    ledger, as_of, conf = case
+    with rolled_back(app) as session:
+        lg.write(session, ledger)
+        cal = status.calendar()
+        statuses = {i: s for i, (s, _days) in
+                    lg.expected_statuses(session, as_of, cal, conf).items()}
+        t, pr = m.Task, m.Problem
+        assert _ids(session, t, rules_sql.task_open_on(as_of)) == {
+            i for i, s in statuses.items() if s in OPEN}
+        assert _ids(session, t, rules_sql.task_overdue_on(as_of)) == {
+            i for i, s in statuses.items() if s == "overdue"}
+        assert _ids(session, t, rules_sql.task_due_soon_on(as_of, cal, conf)) == {
+            i for i, s in statuses.items() if s == "due_soon"}
+        problems = session.execute(select(pr.id, pr.raised_on, pr.deadline, pr.resolved_on)).all()
+        assert _ids(session, pr, rules_sql.problem_overdue_on(as_of)) == {
+            i for i, _raised, deadline, resolved in problems
+            if rules.problem_overdue(deadline, resolved, as_of)}
+        assert _ids(session, pr, rules_sql.problem_unresolved_on(as_of)) == {
+            i for i, raised, _deadline, resolved in problems
+            if rules.problem_unresolved(raised, resolved, as_of)}
+        ir = m.InvestmentReport
+        reports = session.execute(select(ir.project_id, ir.period, ir.amount)).all()
+        completed = dict(session.execute(select(
+            m.Project.id, rules_sql.ytd_investment(as_of).scalar_subquery())).all())
+        assert completed == {
+            i: rules.ytd_investment([(p, a) for j, p, a in reports if j == i], as_of)
+            for i in completed}
+
+
+MONTH_RULES = {
+    "open": (rules_sql.task_open_in, rules.task_open),
+    "overdue": (rules_sql.task_overdue_in, rules.task_overdue_in),
+    "due": (rules_sql.task_due_in, rules.task_due_in),
+    "urged": (rules_sql.urged_in, rules.urged_in),
+    "fed back": (rules_sql.fed_back_in, rules.fed_back_in),
+}
+
+
+@EXAMPLES
+@given(case=lg.compliance_cases())
+@example(case=lg.WORKED_EXAMPLE)
+def test_the_rules_of_a_period_agree_with_the_rules(app, case) -> None:
+    """Open, overdue, due, urged and fed back in period M up to A: task by task."""
+    ledger, checks = case
+    with rolled_back(app) as session:
+        lg.write(session, ledger)
+        facts = lg.task_facts_by_id(session)
+        for period, today in checks:
+            as_of = rules.compliance_as_of(period, today)
+            for name, (in_sql, plain) in MONTH_RULES.items():
+                expected = {i for i, task in facts.items() if plain(task, period, as_of)}
+                assert _ids(session, m.Task, in_sql(period, as_of)) == expected, name
+
+
 def test_the_generated_ledgers_reach_every_outcome(app) -> None:
     """The strategies are not vacuous: across examples every status and colour occurs."""
     seen: set[str] = set()

@@ -1,0 +1,76 @@
+"""The 督查通报's figures of one month: totals and ranking from the compliance counts, and
+the lists (overdue tasks, tasks with no feedback this month, unresolved problems) by the
+very rules those counts use. The job renders and stores them (app/jobs/build_circular.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from sqlalchemy import select
+
+from app import models as m
+from app.domain import rules, rules_sql
+from app.domain.text import printable
+from app.extensions import db
+
+RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")
+
+
+def summary(counts: rules.ComplianceCounts) -> dict:
+    """One compliance row as the circular shows it: counts, rates, verdict and score."""
+    return ({name: getattr(counts, name) for name in rules_sql.COUNT_NAMES}
+            | {name: getattr(counts, name) for name in RATES}
+            | {"compliant": counts.compliant, "score": counts.score})
+
+
+def ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
+    """The departments by rank (rules.ranking), each with its row."""
+    names = dict(db.session.execute(select(m.Department.id, m.Department.name)).all())
+    scored = {d: (names[d], c.score) for d, c in table.items() if d is not None}
+    return [{"rank": place, "department_id": d, "department": names[d]} | summary(table[d])
+            for place, d in enumerate(rules.ranking(scored), start=1)]
+
+
+def task_row(task: m.Task, as_of: dt.date) -> dict:
+    """A listed task; its overdue days as of A (a task done after A was not done yet)."""
+    return {"id": task.id, "title": task.title, "department": task.department.name,
+            "person": task.person.name if task.person else "",
+            "project": task.project.name if task.project else "",
+            "deadline": task.deadline.isoformat(),
+            "original_deadline": task.original_deadline.isoformat(),
+            "overdue_days": rules.overdue_days_on(task.deadline, task.done_on, as_of)}
+
+
+def problem_row(problem: m.Problem, as_of: dt.date) -> dict:
+    """A listed problem, and whether it is past its deadline at A."""
+    return {"id": problem.id, "project": problem.project.name,
+            "description": problem.description, "department": problem.department.name,
+            "deadline": problem.deadline.isoformat() if problem.deadline else None,
+            "overdue": rules.problem_overdue(problem.deadline, problem.resolved_on, as_of)}
+
+
+def lists(period: dt.date, as_of: dt.date) -> dict[str, list[dict]]:
+    """The circular's lists, by the very conditions the compliance counts use."""
+    t, p = m.Task, m.Problem
+    overdue = select(t).where(rules_sql.task_overdue_in(period, as_of)).order_by(t.deadline)
+    unreported = select(t).where(rules_sql.task_open_in(period, as_of),
+                                 ~rules_sql.fed_back_in(period, as_of)).order_by(
+        t.department_id, t.deadline)
+    problems = select(p).where(rules_sql.problem_unresolved_on(as_of)).order_by(p.deadline)
+    return {
+        "overdue_tasks": [task_row(x, as_of) for x in db.session.scalars(overdue)],
+        "unreported_tasks": [task_row(x, as_of) for x in db.session.scalars(unreported)],
+        "unresolved_problems": [problem_row(x, as_of) for x in db.session.scalars(problems)],
+    }
+
+
+def circular_data(period: dt.date, today: dt.date) -> dict:
+    """The circular of a period as judged on `today` (A = min(today, the period's end))."""
+    period = rules.month_start(period)
+    as_of = rules.compliance_as_of(period, today)
+    table = rules_sql.compliance_table(db.session, period, today)
+    data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
+            "totals": summary(table[None]), "ranking": ranking(table)} | lists(period, as_of)
+    # rows saved before input was checked may hold control characters
+    return cast(dict, printable(data))

@@ -1,0 +1,102 @@
+"""挂图作战's figures: projects by stage, category and colour, this year's investment by month,
+the ranking, and overdue tasks month by month; a department user's limited to their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+
+from app import models as m
+from app.domain import choices, rules, rules_sql, status
+from app.domain.access import current_department_scope
+from app.domain.scope import scope_clause
+from app.extensions import db
+
+
+def _scoped(query: Select, model: type) -> Select:
+    department = current_department_scope()
+    return query if department is None else query.where(scope_clause(model, department))
+
+
+def counts_by(column) -> dict[str, int]:
+    """Projects counted by a choice column, every choice present (zero included)."""
+    query = _scoped(select(column, func.count()).group_by(column), m.Project)
+    return dict(db.session.execute(query).all())
+
+
+def month_ends(today: dt.date, months: int = 12) -> list[dt.date]:
+    """The last day of each of the last months, oldest first; today for this month."""
+    ends: list[dt.date] = []
+    month = rules.month_start(today)
+    for _i in range(months):
+        ends.insert(0, min(rules.month_end(month), today))
+        month = rules.month_start(month - rules.DAY)
+    return ends
+
+
+def overdue_by_month(today: dt.date) -> list[tuple[str, int]]:
+    """Each of the last 12 months' overdue tasks at its end (the compliance rule's
+    tasks_overdue as of the month's last day, or today): one SELECT."""
+    ends = month_ends(today)
+    columns = [rules_sql.count_if(rules_sql.task_overdue_in(rules.month_start(end), end))
+               for end in ends]
+    row = db.session.execute(_scoped(select(*columns).select_from(m.Task), m.Task)).one()
+    return [(f"{end:%Y-%m}", int(n)) for end, n in zip(ends, row, strict=True)]
+
+
+def investment_by_month(today: dt.date) -> dict:
+    """This year's completed investment by month up to this month (rules.ytd_months),
+    cumulative, against plan and time."""
+    p, ir = m.Project, m.InvestmentReport
+    plan = db.session.scalar(_scoped(select(func.coalesce(
+        func.sum(p.annual_plan_investment), 0)), p)) or Decimal(0)
+    monthly: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for period, amount in db.session.execute(_scoped(
+            select(ir.period, func.sum(ir.amount)).join(p, ir.project_id == p.id)
+            .where(rules_sql.ytd_reports(today)).group_by(ir.period), p)):
+        monthly[rules.month_start(period)] += amount
+    months, running = [], Decimal(0)
+    for number in range(1, today.month + 1):
+        running += monthly[dt.date(today.year, number, 1)]
+        end = rules.month_end(dt.date(today.year, number, 1))
+        months.append({"month": f"{number}", "completed": float(running),
+                       "time_target": round(float(plan) * rules.time_progress(min(end, today)), 2),
+                       "quarter_target": round(float(plan) * ((number + 2) // 3) / 4, 2)})
+    return {"plan": float(plan), "months": months}
+
+
+def ranking() -> list[dict]:
+    """This month's departments by score, as built last."""
+    period = rules.month_start(status.today())
+    query = _scoped(select(m.Compliance).where(m.Compliance.period == period,
+                                               m.Compliance.department_id.is_not(None)),
+                    m.Compliance)
+    rows = db.session.scalars(query).all()
+    order = rules.ranking({r.department_id: (r.department.name, r.score) for r in rows})
+    by_id = {r.department_id: r for r in rows}
+    return [{"department": by_id[d].department.name, "score": by_id[d].score} for d in order]
+
+
+def _by_choice(counts: dict[str, int], labels: dict) -> list[dict]:
+    return [{"key": k, "name": str(v), "value": counts.get(k, 0)} for k, v in labels.items()]
+
+
+def dashboard_data() -> dict:
+    """Every figure of the dashboard as of today, as the page's JSON."""
+    today = status.today()
+    return {
+        "today": today.isoformat(),
+        "stage": _by_choice(counts_by(m.Project.stage), choices.PROJECT_STAGE),
+        "category": _by_choice(counts_by(m.Project.category), choices.PROJECT_CATEGORY),
+        "colour": _by_choice(counts_by(m.Project.status_color), choices.STATUS_COLOR),
+        "investment": investment_by_month(today),
+        "ranking": ranking(),
+        "overdue": [{"month": month, "value": n} for month, n in overdue_by_month(today)],
+        "labels": {"completed": _("累计完成投资"), "time_target": _("按时序进度应完成"),
+                   "quarter_target": _("季度目标"), "score": _("得分"),
+                   "overdue": _("逾期任务"), "projects": _("项目数")},
+    }

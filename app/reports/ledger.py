@@ -1,0 +1,85 @@
+"""我的台账's figures: a department's open tasks, each with its status as of today
+(rules.task_status), working days left, last feedback and whether it is fed back this month
+(the compliance rule), in the order the page lists them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload, raiseload
+
+from app import models as m
+from app.domain import rules, rules_sql, status
+from app.domain.scope import scope_clause
+from app.extensions import db
+
+LAGGING = ("overdue", "due_soon")  # the statuses that ask for a lag reason and measures
+
+
+@dataclass
+class LedgerRow:
+    """One open task as the ledger shows it, its status computed as of today."""
+
+    task: m.Task
+    status: str
+    overdue_days: int
+    workdays_left: int
+    last_feedback: Any  # (reported_on, percent_complete, review_status) or None
+    month_fed_back: bool
+
+    @property
+    def lagging(self) -> bool:
+        return self.status in LAGGING
+
+
+def open_tasks(department: int | None, today: dt.date, offset: int, limit: int
+               ) -> list[m.Task]:
+    """The tasks open today from `offset` (at most `limit`), by deadline.
+
+    For open tasks deadline order is status order: overdue, then due soon, then the rest.
+    """
+    query = (
+        select(m.Task)
+        .where(rules_sql.task_open_on(today))
+        .options(raiseload("*"), joinedload(m.Task.project).raiseload("*"),
+                 joinedload(m.Task.person).raiseload("*"),
+                 joinedload(m.Task.department).raiseload("*"))
+        .order_by(m.Task.deadline, m.Task.id)
+        .offset(offset).limit(limit)
+    )
+    if department is not None:
+        query = query.where(scope_clause(m.Task, department))
+    return list(db.session.scalars(query))
+
+
+def feedback_summary(task_ids: list[int], today: dt.date) -> dict[int, Any]:
+    """Per task: its last feedback, and whether it is fed back this month up to today (the
+    compliance rule, rules.fed_back_in)."""
+    f = m.Feedback
+    this_month = rules_sql.month_fed(rules.month_start(today), today)
+    ranked = select(
+        f.task_id, f.reported_on, f.percent_complete, f.review_status,
+        func.row_number().over(partition_by=f.task_id,
+                               order_by=(f.reported_on.desc(), f.id.desc())).label("rank"),
+        func.max(case((this_month, 1), else_=0)).over(partition_by=f.task_id).label("month_in"),
+    ).where(f.task_id.in_(task_ids)).subquery()
+    rows = db.session.execute(select(ranked).where(ranked.c.rank == 1))
+    return {row.task_id: row for row in rows}
+
+
+def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
+    """The tasks with status (app.domain.rules, as of today), days left and feedback."""
+    cal, conf = status.calendar(), status.settings()
+    summary = feedback_summary([t.id for t in tasks], today)
+    rows = []
+    for task in tasks:
+        state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
+                                           cal, conf)
+        last = summary.get(task.id)
+        rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
+                              last, bool(last and last.month_in)))
+    order = {"overdue": 0, "due_soon": 1}
+    return sorted(rows, key=lambda r: (order.get(r.status, 2), r.task.deadline, r.task.id))
