@@ -1,4 +1,8 @@
-"""The REST API: one resource per table of DESIGN.md, under /api/v1/<table>/."""
+"""The REST API: one resource per table of DESIGN.md, under /api/v1/<table>/.
+
+Each resource names the columns it lists, shows, adds and edits (ScopedApi refuses one that
+leaves a list to FAB); a relation answers as its row's reference and Person's login as its
+display name (app/web/api_schema.py)."""
 
 from __future__ import annotations
 
@@ -140,6 +144,7 @@ class ComplianceApi(ScopedApi):
         "tasks_urged", "tasks_fed_back", "tasks_due", "tasks_implemented", "tasks_overdue",
         "dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate",
         "compliant", "score", "built_at"]
+    add_columns = edit_columns = []  # written by the compliance job only
     search_columns = ["period", "department"]
 
 
@@ -148,6 +153,7 @@ class CircularApi(ScopedApi):
     datamodel = interface(m.Circular)
     base_permissions = ["can_read"]
     list_columns = show_columns = ["id", "period", "built_at", "data"]
+    add_columns = edit_columns = []  # written by the circular job only
 
 
 APIS = [DepartmentApi, PersonApi, ProjectApi, InvestmentReportApi, MeetingApi, TaskApi,

@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 from flask_appbuilder import ModelRestApi
 from flask_babel import gettext as _
+from marshmallow import Schema
 from marshmallow.validate import OneOf
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,10 +22,12 @@ from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
 from app.domain.validation import DomainError
 from app.extensions import db
+from app.web.api_schema import ReferenceConverter, account_leaks
 from app.web.crud_base import scoped_rel_fields
 from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
+COLUMN_LISTS = ("list_columns", "show_columns", "add_columns", "edit_columns")
 
 
 def bad_relation(model: type[m.Model]) -> DomainError | None:
@@ -49,10 +52,45 @@ def bad_relation(model: type[m.Model]) -> DomainError | None:
     return None
 
 
+def declared(api: ModelRestApi) -> None:
+    """Refuse a resource that leaves a column list to FAB: it would take every column."""
+    missing = [attr for attr in COLUMN_LISTS if getattr(api, attr) is None]
+    if missing:
+        raise TypeError(f"{type(api).__name__}: declare {', '.join(missing)} "
+                        "(an allow-list; [] for none)")
+
+
+def answers_no_login(api: ModelRestApi) -> None:
+    """Refuse a resource whose schemas would answer a login's columns (api_schema.py)."""
+    leaks = [f"{kind}: {leak}" for kind in ("list", "show", "add", "edit")
+             for leak in account_leaks(getattr(api, f"{kind}_model_schema"))]
+    if leaks:
+        raise TypeError(f"{type(api).__name__} would answer a login's columns: {leaks}")
+
+
+def no_columns() -> Schema:
+    """The add or edit schema of a read-only resource (a class of its own: apispec keys its
+    components by class)."""
+    return type("NoColumns", (Schema,), {})()
+
+
+def choice_validators(model: type[m.Model]) -> dict[str, OneOf]:
+    """A OneOf for each choice column of the table (app/domain/labels.py)."""
+    table = model.__tablename__
+    validators = {}
+    for column in inspect(model).columns.keys():
+        options = choices_for(table, column)
+        if options is not None:
+            validators[column] = OneOf(list(options))
+    return validators
+
+
 class ScopedApi(ModelRestApi):
-    """A REST resource: the same permissions, scope and guards as the CRUD views."""
+    """A REST resource: the same permissions, scope and guards as the CRUD views; it
+    answers the columns it declares, relations as references, logins as a name."""
 
     method_permission_name = METHOD_PERMISSIONS
+    model2schemaconverter = ReferenceConverter
     base_filters = SCOPE
     label_columns = LABELS
     page_size = 25
@@ -60,27 +98,50 @@ class ScopedApi(ModelRestApi):
     class_permission_name: str | None
     list_columns: list[str]
     show_columns: list[str]
+    add_columns: list[str]
     edit_columns: list[str]
     validators_columns: dict[str, Any] | None
 
     def __init__(self) -> None:
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
-        if locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
+        declared(self)
+        writable = bool(self.add_columns or self.edit_columns)
+        if not writable:  # FAB reads an empty list as "every column"
+            self.add_model_schema, self.edit_model_schema = no_columns(), no_columns()
+        elif locking.VERSION in inspect(model).columns:  # issue 7: clients read and send it
             self.list_columns = [*self.list_columns, locking.VERSION]
             self.show_columns = [*self.show_columns, locking.VERSION]
             self.edit_columns = [*self.edit_columns, locking.VERSION]
         rel = scoped_rel_fields(model)
         self.add_query_rel_fields = rel
         self.edit_query_rel_fields = rel
-        table = model.__tablename__
-        validators = {}
-        for column in inspect(model).columns.keys():
-            options = choices_for(table, column)
-            if options is not None:
-                validators[column] = OneOf(list(options))
-        self.validators_columns = {**validators, **(self.validators_columns or {})}
+        self.validators_columns = {**choice_validators(model), **(self.validators_columns or {})}
         super().__init__()
+        if not writable:
+            self.add_columns, self.edit_columns = [], []
+
+    def create_blueprint(self, appbuilder: Any, *args: Any, **kwargs: Any) -> Any:
+        """FAB builds the schemas here, as the app registers the resource: check them."""
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        answers_no_login(self)
+        return blueprint
+
+    def _merge_update_item(self, model_item: m.Model, data: dict[str, Any]) -> dict[str, Any]:
+        """FAB's PUT as a PATCH: a column left out keeps its value; a write-only one (the
+        login, which no answer carries) by not being loaded at all."""
+        answered = self.edit_model_schema.dump(model_item, many=False)
+        return {**{c: answered[c] for c in self.edit_columns if c in answered}, **data}
+
+    def _get_field_info(self, field: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """FAB's field description for _info; gettext("") would answer the catalogue's
+        header for a field without label or description."""
+        info = super()._get_field_info(field, *args, **kwargs)
+        for key, columns in (("label", self.label_columns), ("description",
+                                                             self.description_columns)):
+            if not columns.get(field.name):
+                info[key] = ""
+        return info
 
     def pre_add(self, item: m.Model) -> None:
         guard_write(item, adding=True)
