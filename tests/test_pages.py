@@ -268,7 +268,7 @@ def stored_text(app) -> tuple[set[str], set[str]]:
 
     Choice columns are left out: their stored values must never reach a page.
     """
-    from flask_appbuilder.security.sqla.models import Permission, Role, User, ViewMenu
+    from flask_appbuilder.security.sqla.models import Group, Permission, Role, User, ViewMenu
 
     from app.domain.roles import ROLES
 
@@ -286,6 +286,8 @@ def stored_text(app) -> tuple[set[str], set[str]]:
             security |= set(db.session.scalars(select(model.name)))
         # roles an admin added are named by the admin (the four built-in ones have labels)
         typed |= set(db.session.scalars(select(Role.name))) - set(ROLES)
+        for column in (Group.name, Group.label, Group.description):  # 安全 › 组列表: typed too
+            typed |= set(db.session.scalars(select(column))) - {None}
     return typed, security
 
 
