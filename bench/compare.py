@@ -3,7 +3,8 @@
     python bench/compare.py bench/results/county-sqlite-issue13-{old,new}-*.json
 
 A file's name says its side (`-old-` or `-new-`); each run gives one figure per measure (its
-median of --repeat or of the page's requests), and the table gives the median of those.
+median of --repeat or of the page's requests), and the table gives the median of those and
+each run's figure (in the order of the files' names).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from statistics import median
 
 
 def figures(run: dict) -> dict[str, float]:
-    """measure -> milliseconds (pages: also p95 and statements per request)."""
+    """measure -> milliseconds (pages: also p95 and statements per request; the job/floor
+    ratio of the run: the floor is the same SQL in both trees, so it cancels the load)."""
     c, jobs = run["compliance"], run["jobs"]
     out = {"build_compliance": c["build_compliance"]["median_ms"],
            "floor: bench/floor.sql": c["floor"]["median_ms"],
+           "build_compliance / floor, ratio": c["ratio"],
            "refresh_status": jobs["refresh_status"]["median_ms"],
            "send_reminders, first run": jobs["send_reminders"]["ms"],
            "send_reminders, rerun": jobs["send_reminders_rerun"]["ms"]}
@@ -39,18 +42,23 @@ def figures(run: dict) -> dict[str, float]:
 def _show(measure: str, value: float) -> str:
     if measure.endswith("SQL per request"):
         return f"{value:g}"
+    if measure.endswith("ratio"):
+        return f"{value:.2f}x"
     return f"{value / 1000:.2f} s" if value >= 10000 else f"{value:.1f} ms"
 
 
 def table(runs: dict[str, list[dict]]) -> str:
     sides = {side: [figures(run) for run in runs[side]] for side in ("old", "new")}
     names = [n for n in sides["old"][0] if all(n in f for s in sides.values() for f in s)]
-    lines = ["| measure | old median | new median | new/old |", "|---|---:|---:|---:|"]
+    lines = ["| measure | old median | new median | new/old | old runs | new runs |",
+             "|---|---:|---:|---:|---|---|"]
     for name in names:
-        old, new = (median(v for f in sides[s] if (v := f[name]) is not None)
-                    for s in ("old", "new"))
+        values = {s: [v for f in sides[s] if (v := f[name]) is not None] for s in sides}
+        old, new = median(values["old"]), median(values["new"])
+        each = " | ".join(", ".join(_show(name, v).removesuffix(" ms") for v in values[s])
+                          for s in ("old", "new"))
         lines.append(f"| {name} | {_show(name, old)} | {_show(name, new)} | "
-                     f"{new / old:.2f} |" if old else f"| {name} | {old} | {new} | — |")
+                     f"{new / old:.2f} | {each} |")
     for side in ("old", "new"):
         loads = ", ".join(f"{r['started'][11:16]} {r['load_at_start'][0]:.1f}"
                           for r in runs[side])
