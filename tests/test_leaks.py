@@ -25,8 +25,8 @@ from app.extensions import db
 from app.web.api_base import ScopedApi, declared
 from app.web.api_schema import account_leaks
 from tests.support.access_table import ENDPOINTS, ROLES
-from tests.test_routes_access import Caller, base_rows, build_url, rules  # noqa: F401
 from tests.support.world import PASSWORD
+from tests.test_routes_access import Caller, base_rows, build_url, rules  # noqa: F401
 
 HASH = re.compile(r"scrypt:|pbkdf2:|\$2[aby]\$|\$argon2")
 # a login's columns besides its name, as JSON keys (a value, not an OpenAPI property)
