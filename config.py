@@ -69,6 +69,17 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     # one attachment (附件), below the request's limit: the form around it fits too
     ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 8 * 1024 * 1024)
+    # the Excel import (issue 14.5, app/files/xlsx_guard.py): a workbook past these is refused
+    # (413) before it is built in memory: its zip members' declared unpacked size and
+    # compression ratio, the shared strings' size, then cells, columns, one cell's text and
+    # the seconds, counted while the file is read as a stream
+    IMPORT_MAX_UNPACKED_MB = _int("IMPORT_MAX_UNPACKED_MB", 100)
+    IMPORT_MAX_RATIO = _int("IMPORT_MAX_RATIO", 100)
+    IMPORT_MAX_SHARED_STRINGS_MB = _int("IMPORT_MAX_SHARED_STRINGS_MB", 32)
+    IMPORT_MAX_CELLS = _int("IMPORT_MAX_CELLS", 1_000_000)
+    IMPORT_MAX_COLUMNS = _int("IMPORT_MAX_COLUMNS", 100)
+    IMPORT_MAX_STRING = _int("IMPORT_MAX_STRING", 5_000)
+    IMPORT_MAX_SECONDS = _float("IMPORT_MAX_SECONDS", 60)
     # attachments are stored here under generated names, outside the web root
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
 
@@ -115,8 +126,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PROXY_COUNT = _int("PROXY_COUNT", 0)
-    # a session ends this long after its last request
+    # sessions live on the server (issue 14, app/web/sessions.py): in the database, or in
+    # Redis when REDIS_URL is set (keys under SESSION_KEY_PREFIX); a session ends
+    # SESSION_IDLE_MINUTES after its last request, and at the latest this long after login
     PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=_float("SESSION_LIFETIME_HOURS", 8))
+    SESSION_IDLE_MINUTES = _float("SESSION_IDLE_MINUTES", 30)
+    SESSION_KEY_PREFIX = os.environ.get("SESSION_KEY_PREFIX", "keyledger:")
     PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 8)
     FAB_PASSWORD_COMPLEXITY_ENABLED = True  # the policy of app.web.accounts.check_password
     # failed logins, per user name and address, and per address (app.web.accounts)

@@ -41,10 +41,11 @@ def create_app(config: type | None = None) -> Flask:
     from app import cli
     from app.files import backup
     from app.jobs import embedded
-    from app.web import access, accounts, errors, headers, notifications
+    from app.web import access, accounts, errors, headers, notifications, sessions
 
     access.init_app(app)  # the one door: who acts in a request, for every read and write
     accounts.init_app(app)  # password policy, failed-login limits, session lifetime
+    sessions.init_app(app)  # sessions on the server; logout, password changes end them all
     headers.init_app(app)  # CSP with nonces, X-Frame-Options and the other headers
     cli.init_app(app)
     backup.init_app(app)  # `flask backup OUT` / `flask restore IN` (SQLite; PostgreSQL: pg_dump)

@@ -23,7 +23,16 @@ from app.tables.chains import (
 from app.tables.ledger import Attachment, Extension, Feedback, Supervision, Task
 from app.tables.org import Department, Person
 from app.tables.projects import InvestmentReport, Meeting, Problem, Project, meeting_project
-from app.tables.records import AuditLog, Circular, Compliance, Delivery, JobRun, Notification
+from app.tables.records import (
+    AuditLog,
+    Circular,
+    Compliance,
+    Delivery,
+    JobLock,
+    JobRun,
+    Notification,
+)
+from app.tables.sessions import LoginGeneration, WebSession
 
 __all__ = [
     # the base every table maps on, FAB's accounts, the shared column kinds
@@ -37,6 +46,8 @@ __all__ = [
     # app/tables/chains.py: 节点模板, 倒排工期, 节假日
     "NodeTemplate", "TemplateNode", "template_node_dependency", "Holiday",
     "TaskChain", "ChainNode", "chain_node_dependency",
-    # app/tables/records.py: 达标, 督查通报, 任务运行记录, 提醒, 审计日志
-    "Compliance", "Circular", "JobRun", "Notification", "Delivery", "AuditLog",
+    # app/tables/records.py: 达标, 督查通报, 任务运行记录及其锁, 提醒, 审计日志
+    "Compliance", "Circular", "JobRun", "JobLock", "Notification", "Delivery", "AuditLog",
+    # app/tables/sessions.py: sessions on the server, login generations (issue 14)
+    "WebSession", "LoginGeneration",
 ]

@@ -162,8 +162,8 @@ def test_every_role_changes_its_own_password(app, world, role):
     assert client.get("/users/userinfo/").status_code == 200
     url = "/resetmypassword/form"
     token = csrf_token(client, url)
-    client.post(url, data={"password": "Qinghe#2027", "conf_password": "Qinghe#2027",
-                           "csrf_token": token})
+    client.post(url, data={"current_password": PASSWORD, "password": "Qinghe#2027",
+                           "conf_password": "Qinghe#2027", "csrf_token": token})
     refused = login(browser(app), name, PASSWORD)  # the old one no longer works
     assert refused.status_code == 302 and "/login/" in refused.location
     assert Auth(browser(app)).login(name, "Qinghe#2027").status_code == 302
@@ -190,7 +190,7 @@ def test_successful_logins_are_not_counted(app, world):
     client = browser(app)
     for _attempt in range(12):
         assert login(client, "leader", PASSWORD).status_code == 302
-        client.get("/logout/")
+        Auth(client).logout()
 
 
 def test_the_api_login_shares_the_limit(app, world):

@@ -144,7 +144,6 @@ def run_now(client, job: str, **data: str):
 def test_redis_killed_the_portal_works_and_a_job_request_answers_queue_unavailable(
         app, client, auth, api_token, world, own_redis, job_runs) -> None:
     before, last = table_counts(app), last_run(app)
-    token = api_token("supervisor")
     with config(app, REDIS_URL=own_redis.url):
         auth.login("supervisor")
         queued = run_now(client, "refresh_status")
@@ -156,6 +155,7 @@ def test_redis_killed_the_portal_works_and_a_job_request_answers_queue_unavailab
             assert client.get(url).status_code == 200, url
         auth.logout()
         auth.login("supervisor")  # logging in needs no Redis either
+        token = api_token("supervisor")  # (the logout ended the supervisor's tokens)
         page = run_now(client, "build_compliance", period="2024-03")
         assert page.status_code == 503
         assert "任务队列暂不可用，请稍后再试" in page.get_data(as_text=True)

@@ -129,3 +129,89 @@ def test_task_forms(app, world, clients, role):
         post_and_check(app, client, token, f"/{target}", data, "task", row, f"{role} task")
 
     fuzz()
+
+
+# ---- the text rule and the limits of free text (issue 14.5, 14.7) ------------------------
+
+HIDDEN = {"zero-width space": "住建\u200b局", "right-to-left override": "\u202e局建住",
+          "line separator": "住建\u2028局", "byte-order mark": "\ufeff住建局",
+          "word joiner": "住建\u2060局", "newline in a name": "住建\n局",
+          "C1 control": "住建\x85局"}
+FIVE_MB = "x" * (5 * 1024 * 1024)  # as the tester sent it: 5 MB once form-encoded too
+
+
+def _department_count(app, name: str) -> int:
+    from sqlalchemy import func, select
+
+    from app import models as m
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(select(func.count()).where(m.Department.name == name))
+
+
+@pytest.mark.parametrize("kind", list(HIDDEN))
+def test_hidden_characters_in_a_name_are_refused_on_form_and_api(app, world, clients,
+                                                                 api_token, kind):
+    """Refused, not stripped: what is stored is what was typed, or the person is told."""
+    name = HIDDEN[kind]
+    client, token = clients["supervisor"]
+    response = client.post("/departmentview/add", data={
+        "name": name, "kind": "department", "active": "y", "csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:500]
+    assert "“名称”" in page and ("不可见字符" in page or "应为一行文字" in page)
+    api = app.test_client().post("/api/v1/department/", json={
+        "name": name, "kind": "department"}, headers=api_token("supervisor"))
+    assert api.status_code == 422 and "名称" in api.json["message"], api.json
+    assert _department_count(app, name) == 0
+
+
+def test_a_five_megabyte_feedback_is_refused_on_form_api_and_my_ledger(app, world, clients,
+                                                                       api_token):
+    from sqlalchemy import func, select
+
+    from app import models as m
+    from app.extensions import db
+
+    client, token = clients["staff_a"]
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(m.Feedback))
+    form = client.get("/feedbackview/add").get_data(as_text=True)
+    assert 'maxlength="2000"' in form  # the form says the limit before anything is sent
+    data = {"task": str(world.a["task"]), "reported_on": "2026-05-20", "progress": FIVE_MB,
+            "percent_complete": "50", "csrf_token": token}
+    response = client.post("/feedbackview/add", data=data)
+    assert response.status_code == 422 and "不能超过 2000 个字" in response.get_data(as_text=True)
+    response = client.post(f"/my/ledger/{world.a['task']}/feedback", data=data)
+    assert response.status_code in (400, 422), response.status_code
+    assert "不能超过 2000 个字" in response.get_data(as_text=True)
+    api = app.test_client().post("/api/v1/feedback/", json={
+        "task": world.a["task"], "reported_on": "2026-05-20", "progress": FIVE_MB,
+        "percent_complete": 50}, headers=api_token("staff_a"))
+    assert api.status_code == 422 and "不能超过 2000 个字" in api.json["message"], api.json
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(m.Feedback)) == before
+
+
+@pytest.mark.parametrize("percent", [100.5, 99.9, True, 0.5])
+def test_a_fraction_of_a_percent_is_refused_not_rounded(app, world, clients, api_token,
+                                                        percent):
+    from sqlalchemy import func, select
+
+    from app import models as m
+    from app.extensions import db
+
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(m.Feedback))
+    api = app.test_client().post("/api/v1/feedback/", json={
+        "task": world.a["task"], "reported_on": "2026-05-20", "progress": "进展",
+        "percent_complete": percent}, headers=api_token("staff_a"))
+    assert api.status_code == 422 and "完成百分比" in str(api.json), api.json
+    client, token = clients["staff_a"]
+    response = client.post("/feedbackview/add", data={
+        "task": str(world.a["task"]), "reported_on": "2026-05-20", "progress": "进展",
+        "percent_complete": str(percent), "csrf_token": token})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(m.Feedback)) == before

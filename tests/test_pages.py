@@ -28,6 +28,7 @@ from app.domain.labels import choices_for
 from app.domain.roles import ROLE_LABELS
 from app.extensions import db
 from app.web import menu as views
+from tests.support.web import csrf_token
 
 OWN_HOST = "localhost"  # the host of Flask's test client
 ZH_SCRIPT = "/static/js/keyledger-zh.js"
@@ -241,8 +242,10 @@ MISSING = ["/no-such-page", "/taskview/show/999999"]  # the error page, twice
 
 def crawl(client, auth, app, locale: str | None = None) -> dict[str, str]:
     """The HTML of every page, logged out and then as admin, in a locale (default: none)."""
-    if locale:
-        client.get(f"/lang/{locale}")
+    if locale:  # the navbar's language menu: a POST with the page's CSRF token
+        switched = client.post(f"/lang/{locale}",
+                               data={"csrf_token": csrf_token(client, "/login/")})
+        assert switched.status_code == 302, switched.status_code
     pages = {}
     for url in ["/", "/login/"]:
         response = client.get(url)

@@ -80,9 +80,11 @@ class Caller:
             return self.api.open(url, method=method, json=json, headers=self.headers)
         data = {"csrf_token": self.token, **body} if method != "GET" else None
         response = self.client.open(url, method=method, data=data)
-        if url == "/logout/" and self.role != "anonymous":
-            Auth(self.client).login(self.role)
-            self.token = csrf_token(self.client, "/")
+        if url == "/logout/":  # it ends the session (its CSRF token) and the user's tokens
+            if self.role != "anonymous":
+                Auth(self.client).login(self.role)
+                self.headers = {"Authorization": f"Bearer {self._jwt()}"}
+            self.token = csrf_token(self.client, "/login/" if self.role == "anonymous" else "/")
         return response
 
 

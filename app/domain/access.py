@@ -10,7 +10,7 @@ role screen holds on every page, form, API and hand-written route alike.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -179,6 +179,20 @@ def visible(obj: object) -> bool:
     if obj is None or department is None:  # nothing, or an unscoped actor
         return True
     return scope.row_in_scope(obj, department)
+
+
+def shown(related: Iterable[Any]) -> list[Any]:
+    """Of a row's related rows (a meeting's projects), the ones the current actor may see: a
+    row shown to a user shows only the related rows that user may see (one query)."""
+    rows = list(related)
+    department = current().department_id
+    if department is None or not rows:
+        return rows
+    model = type(rows[0])
+    with db.session.no_autoflush:
+        seen = set(db.session.scalars(select(model.id).where(
+            model.id.in_({row.id for row in rows}), scope.scope_clause(model, department))))
+    return [row for row in rows if row.id in seen]
 
 
 def current_department_scope() -> int | None:

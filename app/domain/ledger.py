@@ -4,6 +4,9 @@ save path (app/domain/save.py) and commits once.
 
 Views and the API call these; they check the domain rules and raise DomainError with the
 message the user reads. Row scope is the caller's business (views load rows in scope).
+Actions that people take at the same moment on one task lock its rows in one order first
+(locking.lock_in_order), and each action runs again if the database still picks it as a
+deadlock's victim (save.retried).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import status
-from app.domain.save import save
+from app.domain.locking import lock_in_order
+from app.domain.save import retried, save
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -27,8 +31,10 @@ def deadline_within(start: dt.date, workdays: int) -> dt.date:
     return status.calendar().add_workdays(start, workdays)
 
 
+@retried
 def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = None) -> None:
     """Accept a feedback, or return it with a comment; an accepted 100 % closes the task."""
+    lock_in_order(feedback)
     if feedback.review_status != "submitted":
         raise DomainError(_("这条反馈已经审核过了。"))
     if not accept and not (comment or "").strip():
@@ -41,8 +47,10 @@ def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = No
     save(feedback, task)
 
 
+@retried
 def decide_extension(extension: m.Extension, approve: bool) -> None:
     """Approve (the deadline moves; the original stays on record) or reject a request."""
+    lock_in_order(extension)  # a decision made at the same moment is read here, if first
     if extension.decision != "pending":
         raise DomainError(_("这条延期申请已经审批过了。"))
     task = extension.task
@@ -55,6 +63,7 @@ def decide_extension(extension: m.Extension, approve: bool) -> None:
     save(extension, task)
 
 
+@retried
 def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
          kind: str = "manual") -> list[m.Supervision]:
     """Record a supervision on each task (督促)."""
@@ -66,9 +75,13 @@ def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
     return rows
 
 
+@retried
 def request_extension(task: m.Task, new_deadline: dt.date, reason: str,
                       requested_on: dt.date) -> m.Extension:
-    """A department asks for a later deadline; the office decides."""
+    """A department asks for a later deadline; the office decides. One pending request per
+    task: requests at the same moment take turns on the task's lock (the later ones are
+    told, 409), and the database's unique index holds the rule for every other way in."""
+    lock_in_order(task)
     if task.cancelled or task.done_on is not None:
         raise DomainError(_("已完成或已撤销的任务不能申请延期。"))
     if new_deadline <= task.deadline:
@@ -78,13 +91,14 @@ def request_extension(task: m.Task, new_deadline: dt.date, reason: str,
     pending = db.session.scalar(select(m.Extension.id).where(
         m.Extension.task_id == task.id, m.Extension.decision == "pending"))
     if pending is not None:
-        raise DomainError(_("这项任务已有待审批的延期申请。"))
+        raise DomainError(_("这项任务已有待审批的延期申请。"), 409)
     extension = m.Extension(task=task, requested_on=requested_on, new_deadline=new_deadline,
                             reason=reason.strip())
     save(extension, adding=True)
     return extension
 
 
+@retried
 def record_lag(task: m.Task, lag_reason: str, measures: str) -> None:
     """The reason a task lags and what is done about it (滞后原因、整改措施)."""
     if not lag_reason.strip() or not measures.strip():
@@ -93,6 +107,7 @@ def record_lag(task: m.Task, lag_reason: str, measures: str) -> None:
     save(task)
 
 
+@retried
 def escalate_problem(problem: m.Problem, leader_id: int | None) -> None:
     """Hand an open problem to a county leader for coordination (提请领导协调)."""
     if problem.resolved_on is not None:
@@ -104,6 +119,7 @@ def escalate_problem(problem: m.Problem, leader_id: int | None) -> None:
     save(problem)
 
 
+@retried
 def resolve_problem(problem: m.Problem, resolution: str, resolved_on: dt.date,
                     today: dt.date) -> None:
     """Close a problem with how it was solved (办结)."""

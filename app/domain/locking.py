@@ -21,8 +21,8 @@ from typing import Any, cast
 
 from flask import Flask
 from flask_babel import gettext as _
-from sqlalchemy import inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 from wtforms import Form, HiddenField
@@ -76,13 +76,16 @@ def _version_read(obj: object) -> int | None:
 
 def claim(session: Session, obj: Any) -> None:
     """Move the stored version on, if it is still the one read; else an EditConflict."""
+    # the connection first: after a rollback (a retried deadlock's victim) asking for it
+    # begins the new transaction, whose after_rollback clean-up would drop a set read before
+    connection = session.connection()
     claimed = session.info.setdefault(CLAIMED, set())
     key = (type(obj), inspect(obj).identity)
     if key in claimed:
         return
     read = _version_read(obj)
     table = inspect(type(obj)).local_table
-    result = session.connection().execute(
+    result = connection.execute(
         update(table).where(table.c.id == obj.id, table.c.version == read)
         .values(version=table.c.version + 1))
     if result.rowcount != 1:
@@ -90,6 +93,27 @@ def claim(session: Session, obj: Any) -> None:
         raise EditConflict(message, None, [])
     set_committed_value(obj, VERSION, cast(int, read) + 1)  # a versioned row has one
     claimed.add(key)
+
+
+def lock_in_order(row: Any) -> None:
+    """Lock the rows a ledger action on `row` writes, always in one order — its project,
+    its task, then the row — and read them again (issue 14: an approval and a rejection at
+    once deadlocked, each holding a row the other's status refresh needed). Two actions in
+    one project now take turns, and the second reads what the first one saved. On
+    PostgreSQL `SELECT … FOR UPDATE` (SQLite has one writer at a time anyway). Call it
+    first: it reloads the rows, dropping changes not yet flushed."""
+    from app import models as m
+
+    task = row if isinstance(row, m.Task) else getattr(row, "task", None)
+    project_id = getattr(task if task is not None else row, "project_id", None)
+    chain: list[tuple[Any, int]] = [(m.Project, project_id)] if project_id else []
+    if task is not None and task is not row:
+        chain.append((m.Task, task.id))
+    chain.append((type(row), row.id))
+    session = inspect(row).session
+    for model, pk in chain:
+        session.execute(select(model).where(model.id == pk).with_for_update(of=model)
+                        .options(lazyload("*")).execution_options(populate_existing=True))
 
 
 def check(obj: Any) -> None:

@@ -8,8 +8,15 @@ and app/domain/write_guard.py), which holds even for a page that forgot to ask.
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import ParamSpec, TypeVar
+
 from flask_babel import gettext as _
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import RelationshipDirection
 
 from app import models as m
@@ -19,6 +26,9 @@ from app.domain.labels import LABELS
 from app.domain.scope import DEPARTMENT_COLUMN
 from app.domain.validation import DomainError
 from app.extensions import db
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # Fields only unscoped roles (the office, admins) may set; staff get the default.
 RESERVED_FIELDS: dict[type[m.Model], dict[str, object]] = {
@@ -39,18 +49,25 @@ def relationships(model: type[m.Model]) -> list:
 
 
 def guard_write(item: m.Model, adding: bool) -> None:
-    """Check a change: the version read, the table's domain rules, the scoped user's limits."""
+    """Check a change: the version read, the scoped user's limits, then the table's domain
+    rules. Scope first (issue 14): a row or a related row out of scope answers 404 (403)
+    before any domain check could tell another department's deadline or done state."""
     if not adding:
         locking.check(item)  # issue 7: a stale form or client is refused with what differs
-    problem = validation.check(item, adding)
-    if problem:
-        raise DomainError(problem)
     if isinstance(item, m.Person) and not has_role("Admin"):
         if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
             raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
     department = current_department_scope()
-    if department is None:
-        return
+    if department is not None:
+        _scoped_limits(item, adding, department)
+    problem = validation.check(item, adding)
+    if problem:
+        raise DomainError(problem)
+
+
+def _scoped_limits(item: m.Model, adding: bool, department: int) -> None:
+    """A department-bound user: reserved fields keep their defaults, the row lands in their
+    department, and every related row they chose is one they may see."""
     model = type(item)
     state = inspect(item)
     for field, default in RESERVED_FIELDS.get(model, {}).items():
@@ -80,12 +97,83 @@ def guard_write(item: m.Model, adding: bool) -> None:
 
 def save(*rows: m.Model, adding: bool | None = None, commit: bool = True) -> None:
     """The one save path of a change: check each row, write, refresh the statuses it moves,
-    commit — one transaction. `adding` defaults to whether the row is new."""
+    commit — one transaction. `adding` defaults to whether the row is new. A write the
+    database refuses by one of its rules (a second pending extension of a task, raced past
+    the domain's check) is a DomainError with the rule in Chinese, nothing kept."""
     for row in rows:
         new = adding if adding is not None else inspect(row).persistent is False
         guard_write(row, new)
         db.session.add(row)
-    db.session.flush()
-    status.refresh_affected(rows)
-    if commit:
-        db.session.commit()
+    try:
+        db.session.flush()
+        status.refresh_affected(rows)
+        if commit:
+            db.session.commit()
+    except IntegrityError as error:
+        refused = refusal(error)
+        if refused is None:
+            raise
+        db.session.rollback()
+        raise refused from error
+
+
+# the database's own rules a person can run into, by index or constraint name: the table
+# and columns SQLite names instead, and what the person reads (409: someone was first)
+RULES = {
+    "uq_extension_pending": ("extension.task_id", lambda: _("这项任务已有待审批的延期申请。")),
+}
+
+
+def refusal(error: IntegrityError) -> DomainError | None:
+    """The DomainError a person reads for an IntegrityError of a known rule, else None."""
+    diag = getattr(error.orig, "diag", None)  # psycopg names the index or constraint
+    name = getattr(diag, "constraint_name", None)
+    said = str(error.orig)
+    for rule, (columns, message) in RULES.items():
+        if name == rule or (name is None and said.endswith(f"constraint failed: {columns}")):
+            return DomainError(message(), 409)
+    return None
+
+
+# PostgreSQL's "try again" answers: serialization failure, deadlock detected
+TRANSIENT = {"40001", "40P01"}
+ATTEMPTS = 3
+_retrying: ContextVar[bool] = ContextVar("save_retrying", default=False)
+
+
+def transient(error: BaseException | None) -> bool:
+    """A DBAPI error the database means as "try again" (deadlock, serialization)."""
+    return getattr(error, "sqlstate", None) in TRANSIENT
+
+
+def retrying(error: BaseException | None) -> bool:
+    """A transient error inside a retried action: it is answered there, run again or 409
+    (app/web/errors.py does not turn it into a 503)."""
+    return _retrying.get() and transient(error)
+
+
+def retried(action: Callable[P, T]) -> Callable[P, T]:
+    """A ledger action run again (up to ATTEMPTS times) when the database chose it as the
+    victim of a deadlock or a serialization failure: nothing of the failed try was kept,
+    and its rows are read again. The rows lock in one order (locking.lock_in_order), so this
+    is the safety net, not the rule; past it the person is asked to try again (409)."""
+
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, ATTEMPTS + 1):
+            token = _retrying.set(True)
+            try:
+                return action(*args, **kwargs)
+            except OperationalError as error:
+                if not transient(error.orig):
+                    raise
+                db.session.rollback()
+                if attempt == ATTEMPTS:
+                    raise DomainError(_("有其他人正在同时处理这条记录，本次未保存，请稍后重试。"),
+                                      409) from error
+                time.sleep(0.05 * attempt)
+            finally:
+                _retrying.reset(token)
+        raise AssertionError("unreachable")
+
+    return run

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import models as m
 from app.extensions import db
 
 NO_DEPARTMENT = -1  # a scoped user with no department sees nothing
+ACCEPTED = "accepted"  # a feedback's review status once the office accepted it
 
 
 def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
@@ -54,10 +55,13 @@ def scope_clause(model: type, department_id: int) -> ColumnElement[bool]:
 def write_clause(model: type, department_id: int) -> ColumnElement[bool]:
     """The rows of `model` a department-bound user may change: the department's own. Rows
     they only read are not among them: county leaders (every department sees them), another
-    department's problems on their projects, and shared tables (holidays, compliance)."""
+    department's problems on their projects, and shared tables (holidays, compliance). Nor
+    is feedback the office has accepted: it is final for the department (issue 14)."""
     d = department_id
     own: dict[type, Callable[[], ColumnElement[bool]]] = {
         m.Person: lambda: m.Person.department_id == d,
+        m.Feedback: lambda: and_(scope_clause(m.Feedback, d),
+                                 m.Feedback.review_status != ACCEPTED),
         m.Problem: lambda: m.Problem.department_id == d,
         m.Compliance: lambda: false(),
         m.Holiday: lambda: false(),

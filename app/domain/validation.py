@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect
+from sqlalchemy import String, Text, inspect, select
 
 from app import models as m
+from app.domain import clock, text
 from app.domain.labels import LABELS
 from app.domain.node_templates import check_template_node
-from app.domain.text import has_control
+from app.domain.scope import ACCEPTED
+from app.extensions import db
 
 
 class DomainError(Exception):
@@ -43,6 +45,38 @@ def _feedback(item: m.Feedback, adding: bool) -> str | None:
         return _("完成百分比应在 0 到 100 之间。")
     if item.task is not None and item.task.cancelled:
         return _("已撤销的任务不能反馈。")
+    if adding or _changed(item, "reported_on") or _changed(item, "task"):
+        return _reported_on(item)
+    return None
+
+
+def _reported_on(item: m.Feedback) -> str | None:
+    """Evidence is dated when it happened: from the task's assignment up to today, and not
+    in a month already judged (its 督查通报 issued), whose scores it would rewrite."""
+    day, task = item.reported_on, item.task
+    if day is None:
+        return _("请填写反馈日期。")
+    if day > clock.today():
+        return _("反馈日期不能晚于今天。")
+    if task is not None and task.assigned_on is not None and day < task.assigned_on:
+        return _("反馈日期不能早于任务的交办日期（%(day)s）。", day=task.assigned_on.isoformat())
+    with db.session.no_autoflush:
+        judged = db.session.scalar(select(m.Circular.id).where(
+            m.Circular.period == day.replace(day=1)).limit(1))
+    if judged is not None:
+        return _("%(month)s 的督查通报已经印发，不能再报送该月的反馈。",
+                 month=f"{day:%Y-%m}")
+    return None
+
+
+def unwritable(model: type, ids: set[int]) -> str | None:
+    """Why a department may not change these rows, when a rule says it (None: scope)."""
+    if model is m.Feedback:
+        with db.session.no_autoflush:
+            final = db.session.scalar(select(m.Feedback.id).where(
+                m.Feedback.id.in_(ids), m.Feedback.review_status == ACCEPTED).limit(1))
+        if final is not None:
+            return _("督查室已采纳的反馈不能修改或删除；如需更正，请报送一条新的反馈。")
     return None
 
 
@@ -71,6 +105,8 @@ def _problem(item: m.Problem, adding: bool) -> str | None:
         return _("解决时限不能早于提出日期。")
     if item.resolved_on and item.raised_on and item.resolved_on < item.raised_on:
         return _("解决日期不能早于提出日期。")
+    if item.resolved_on and item.resolved_on > clock.today():
+        return _("解决日期不能晚于今天。")
     if item.coordinating_leader is not None and not item.coordinating_leader.is_leader:
         return _("协调领导应为县级领导，请从列表中选择。")
     return None
@@ -99,19 +135,44 @@ CHECKS: dict[type, Callable[[m.Model, bool], str | None]] = {
 }
 
 
-def _control_characters(item: m.Model) -> str | None:
-    """Text with invisible control characters breaks the circular and the exports."""
+def max_length(column: object) -> int | None:
+    """The characters a text column holds: a String's length, TEXT_MAX for Text."""
+    kind = getattr(column, "type", None)
+    if isinstance(kind, Text):
+        return text.TEXT_MAX
+    if isinstance(kind, String):
+        return kind.length
+    return None
+
+
+def _text(item: m.Model) -> str | None:
+    """The one text rule (app/domain/text.py) on every text column of the row."""
     for attr in inspect(item).mapper.column_attrs:
         value = getattr(item, attr.key, None)
-        if isinstance(value, str) and has_control(value):
-            label = LABELS.get(attr.key, attr.key)
-            return _("“%(field)s”含有不可见的控制字符，请删除后再保存。", field=label)
+        if not isinstance(value, str):
+            continue
+        column = attr.columns[0]
+        limit = max_length(column)
+        found = text.problem(value, isinstance(column.type, String) and not isinstance(
+            column.type, Text), limit)
+        if found is None:
+            continue
+        label = LABELS.get(attr.key, attr.key)
+        if found == "length":
+            return _("“%(field)s”不能超过 %(n)s 个字（现有 %(count)s 个）。", field=label,
+                     n=limit, count=len(value))
+        if found == "line":
+            return _("“%(field)s”应为一行文字，不能含换行或制表符。", field=label)
+        if found == "invisible":
+            return _("“%(field)s”含有零宽字符、文字方向控制符或行分隔符等不可见字符，"
+                     "请删除后再保存。", field=label)
+        return _("“%(field)s”含有不可见的控制字符，请删除后再保存。", field=label)
     return None
 
 
 def check(item: m.Model, adding: bool) -> str | None:
     """The message refusing this change, or None when it may be saved."""
-    problem = _control_characters(item)
+    problem = _text(item)
     if problem:
         return problem
     rule = CHECKS.get(type(item))

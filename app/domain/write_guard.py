@@ -27,7 +27,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.domain import access, scope
+from app.domain import access, scope, validation
 from app.domain.roles import LEDGER
 from app.extensions import db
 
@@ -171,7 +171,7 @@ def _check_scope(session: Session, rows: dict[type[m.Model], set[m.Model]],
         with session.no_autoflush:
             found = set(session.scalars(select(target.id).where(target.id.in_(ids), clause)))
         if found != ids:
-            raise access.Forbidden()
+            raise access.Forbidden(validation.unwritable(target, ids - found))
 
 
 def _scoped_rows(model: type[m.Model],

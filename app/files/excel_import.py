@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -25,10 +26,12 @@ from app.domain.labels import joined
 from app.domain.validation import DomainError
 from app.files.import_sheets import SHEETS, Sheet, spellings
 from app.files.importer import Importer, Report
+from app.files.xlsx_guard import Limits, check_package
 
 MAX_ROWS = 50_000  # per sheet
 UNREADABLE = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-              SyntaxError, EOFError, OSError, zlib.error, IndexError, AttributeError)
+              SyntaxError, EOFError, OSError, zlib.error, IndexError, AttributeError,
+              NotImplementedError, RuntimeError)
 
 
 def import_workbook(source: str | Path | IO[bytes], session: Session,
@@ -41,16 +44,25 @@ def import_workbook(source: str | Path | IO[bytes], session: Session,
     if not name.lower().endswith(".xlsx"):
         raise DomainError(_("只能导入 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）。"),
                           400)
-    tables = read_tables(source)
+    limits = Limits.from_config(current_app.config) if has_app_context() else Limits()
+    tables = read_tables(source, limits)
     if not tables:
         raise DomainError(_("文件中没有可导入的工作表（%(sheets)s）。",
                             sheets=joined(sheet.title for sheet in SHEETS)), 400)
     return Importer(session, tables).run()
 
 
-def read_tables(source: str | Path | IO[bytes]) -> dict[str, list[tuple]]:
-    """The rows of the template's sheets found in the file, by sheet key (header first)."""
+def read_tables(source: str | Path | IO[bytes],
+                limits: Limits | None = None) -> dict[str, list[tuple]]:
+    """The rows of the template's sheets found in the file, by sheet key (header first):
+    the package checked against the limits first, then read as a stream."""
+    limits = limits or Limits()
+    if isinstance(source, Path):
+        source = str(source)
     try:
+        check_package(source, limits)
+        if not isinstance(source, str):
+            source.seek(0)
         book = load_workbook(source, read_only=True, data_only=True)
     except UNREADABLE as error:
         raise _unreadable() from error
@@ -60,7 +72,8 @@ def read_tables(source: str | Path | IO[bytes]) -> dict[str, list[tuple]]:
         for worksheet in book.worksheets:
             sheet = names.get(worksheet.title.strip().casefold())
             if sheet is not None and sheet.key not in tables:
-                tables[sheet.key] = _rows(sheet, worksheet.iter_rows(values_only=True))
+                tables[sheet.key] = _rows(sheet, worksheet.iter_rows(values_only=True),
+                                          limits)
         return tables
     except UNREADABLE as error:
         raise _unreadable() from error
@@ -73,10 +86,12 @@ def _unreadable() -> DomainError:
     return DomainError(_("文件无法读取：不是有效的 Excel (.xlsx) 文件，或文件已损坏。"), 400)
 
 
-def _rows(sheet: Sheet, rows: Iterator[tuple]) -> list[tuple]:
-    """A sheet's rows, refused past MAX_ROWS."""
+def _rows(sheet: Sheet, rows: Iterator[tuple], limits: Limits) -> list[tuple]:
+    """A sheet's rows, refused past MAX_ROWS or the time limit."""
     found = []
     for number, row in enumerate(rows, start=1):
+        if number % 1000 == 0:
+            limits.check_time()
         if number > MAX_ROWS + 1:
             raise DomainError(_("“%(sheet)s”超过 %(n)s 行，请分批导入。",
                                 sheet=sheet.title, n=MAX_ROWS), 400)

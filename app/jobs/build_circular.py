@@ -17,6 +17,7 @@ from app.domain import clock, rules, status
 from app.extensions import db
 from app.files.circular_docx import render_docx
 from app.files.circular_xlsx import render_xlsx
+from app.jobs.locks import hold
 from app.reports.circular import circular_data
 
 
@@ -31,6 +32,7 @@ def renderings(data: dict, issued_on: dt.date) -> dict[str, bytes]:
 def run(period: dt.date) -> dict:
     """Build the period's circular and store it, replacing an earlier build."""
     period = rules.month_start(period)
+    hold("build_circular", period)
     today = status.today()
     data = circular_data(period, today)
     db.session.execute(delete(m.Circular).where(m.Circular.period == period))

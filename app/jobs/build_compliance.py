@@ -9,6 +9,7 @@ from sqlalchemy import delete, text
 from app import models as m
 from app.domain import clock, rules, rules_sql, status
 from app.extensions import db
+from app.jobs.locks import hold
 
 
 def side_by_side_settings() -> None:
@@ -24,8 +25,10 @@ def side_by_side_settings() -> None:
 
 
 def run(period: dt.date) -> dict:
-    """Delete the period's rows and write them again, in one transaction."""
+    """Delete the period's rows and write them again, in one transaction (one build of a
+    month at a time: a second one waits, then rebuilds on what the first one wrote)."""
     period = rules.month_start(period)
+    hold("build_compliance", period)
     side_by_side_settings()
     built = rules_sql.compliance_table(db.session, period, status.today())
     now = clock.utcnow()

@@ -40,8 +40,7 @@ def recover_lost_runs(grace: dt.timedelta = LOST_AFTER) -> list[int]:
         redis = connection()
         for run in runs:
             why = _why_lost(run, redis)
-            if why:
-                run.schedule_key = None  # the claim is given back: the next tick queues it
+            if why:  # recorded failed, its claim given back: the next tick queues it
                 _finish(run.id, "failed", error=why)
                 lost.append(run.id)
     except RedisError as error:

@@ -10,7 +10,7 @@ import traceback
 from collections.abc import Callable
 
 from flask import current_app, has_app_context
-from rq import Queue
+from rq import Callback, Queue
 from sqlalchemy.exc import IntegrityError
 
 from app import models as m
@@ -20,6 +20,9 @@ from app.jobs import build_circular, build_compliance, refresh_status, send_remi
 
 logger = logging.getLogger(__name__)
 QUEUE = "keyledger"
+# RQ calls it wherever a job ends failed without our code seeing it (a job abandoned by a
+# dead worker, found by another worker's clean-up): named, as the worker module builds the app
+FAILED_CALLBACK = "app.jobs.worker.run_failed"
 
 # job name -> (function, the argument it takes: "as_of" (a day) or "period" (a month))
 JOBS: dict[str, tuple[Callable[..., dict], str]] = {
@@ -89,9 +92,9 @@ def enqueue(job: str, args: dict[str, str], requested_by: int | None = None,
         db.session.rollback()
         return None
     try:
-        queue().enqueue(execute, run.id, job_id=f"keyledger-run-{run.id}")
+        queue().enqueue(execute, run.id, job_id=f"keyledger-run-{run.id}",
+                        on_failure=Callback(FAILED_CALLBACK))
     except Exception as error:  # redis.ConnectionError and kin: nothing queued
-        run.schedule_key = None  # the claim is given back: the next tick queues it again
         _finish(run.id, "failed", error="queue unavailable: " + str(error))
         raise QueueUnavailable(str(error)) from error
     db.session.refresh(run)
@@ -132,9 +135,15 @@ def abandon(run_id: int, error: str) -> None:
 
 def _finish(run_id: int, state: str, duration: float | None = None,
             counts: dict | None = None, error: str | None = None) -> None:
+    """Record how a run ended. A run that did not succeed gives its schedule claim back,
+    whatever ended it (an error, a killed work-horse, a lost queue), so the next tick
+    queues the day's run again (issue 14)."""
     run = db.session.get(m.JobRun, run_id)
     run.status, run.finished_at, run.duration = state, _now(), duration
     run.counts, run.error = counts, error
+    if state != "finished" and run.schedule_key is not None:
+        run.error = f"{error or ''}\n(schedule claim {run.schedule_key} given back)".lstrip()
+        run.schedule_key = None
     db.session.commit()
 
 

@@ -21,6 +21,7 @@ from app import models as m
 from app.domain import audit, rules, rules_sql, status
 from app.extensions import db
 from app.jobs import delivery
+from app.jobs.locks import hold
 
 OVERDUE_EVERY = dt.timedelta(days=7)
 MESSAGES = {
@@ -80,6 +81,7 @@ def run(as_of: dt.date) -> dict:
     """Record the day's reminders, their notifications and deliveries; then send them.
 
     Set-based: a fixed number of statements however many tasks are reminded."""
+    hold("send_reminders", as_of)  # until the records are committed, before sending
     settings, cal = status.settings(), status.calendar()
     added = _insert_new(as_of, candidates(as_of, settings, cal))
     new = rules_sql.id_in(db.session, m.Supervision.id, [pk for pk, _kind in added])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_app_context
 from rq import Queue, Worker
 from rq.job import Job
 
@@ -32,6 +32,21 @@ def cron_tick() -> list[int]:
     """The function `rq cron` queues every few minutes (see app/jobs/cron.py)."""
     with worker_app().app_context():
         return timetable.tick()
+
+
+def run_failed(job: Job, connection: Any, kind: type, value: BaseException,
+               trace: Any) -> None:
+    """RQ's failure callback of every run (app/jobs/runner.py): a run that ended failed
+    without recording it (abandoned by a worker that died with its work-horse) is recorded
+    failed now, and its schedule claim given back. A no-op for a run already recorded."""
+    if not job.args:
+        return
+    why = f"the queue reports the job failed ({kind.__name__}): run it again"
+    if has_app_context():  # embedded: the web process's own app
+        abandon(job.args[0], why)
+        return
+    with worker_app().app_context():
+        abandon(job.args[0], why)
 
 
 def _dispose_pool_in_child() -> None:

@@ -29,14 +29,30 @@ RATE_OF = {"dispatch": "dispatch_rate", "supervision": "supervision_rate",
 PROJECT_COUNTS = ("projects_in_scope", "projects_dispatched")
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the months a ledger can hold
+
+
 def parse_period(value: str | None) -> dt.date:
-    """A month YYYY-MM (this month by default); 404 for anything else."""
+    """A month YYYY-MM (this month by default); 400 for anything else."""
     if not value:
         return rules.month_start(status.today())
     try:
-        return dt.date.fromisoformat(f"{value}-01")
+        period = dt.date.fromisoformat(f"{value}-01")
     except ValueError:
         raise DomainError(_("月份应为“年-月”，如 2026-11。"), 400) from None
+    parse_year(period.year)
+    return period
+
+
+def parse_year(value: str | int | None) -> int:
+    """A year between FIRST_YEAR and LAST_YEAR (this year by default); 400 otherwise."""
+    if value is None or value == "":
+        return status.today().year
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR):
+        raise DomainError(_("年份应在 %(first)s 到 %(last)s 之间。", first=FIRST_YEAR,
+                            last=LAST_YEAR), 400)
+    return int(text)
 
 
 def rate_class(value: float | None) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import ClassVar
 
 from flask_appbuilder.models.mixins import AuditMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Numeric
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, Numeric
 from sqlalchemy.ext.declarative import declared_attr
 
 MONEY = Numeric(14, 2)
@@ -18,8 +19,23 @@ def one_of(table: str, column: str, values: dict) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{table}_{column}")
 
 
+def utcnow() -> dt.datetime:
+    """Now as every stored timestamp holds it: naive UTC (FAB's mixin takes the machine's
+    local time, so a row's time depended on the server's TZ)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 class Audited(AuditMixin):
-    """FAB's audit columns; the user is null for rows written by jobs and the CLI."""
+    """FAB's audit columns (times in UTC); the user is null for rows written by jobs and the
+    CLI."""
+
+    @declared_attr
+    def created_on(cls):
+        return Column(DateTime, default=utcnow, nullable=False)
+
+    @declared_attr
+    def changed_on(cls):
+        return Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     @declared_attr
     def created_by_fk(cls):

@@ -75,7 +75,13 @@ class Task(Audited, Model):
 
 class Extension(Audited, Model):
     __tablename__ = "extension"
-    __table_args__ = (one_of("extension", "decision", choices.EXTENSION_DECISION),)
+    __table_args__ = (
+        one_of("extension", "decision", choices.EXTENSION_DECISION),
+        # issue 14: one pending request per task, held by the database even in a race
+        Index("uq_extension_pending", "task_id", unique=True,
+              sqlite_where=text("decision = 'pending'"),
+              postgresql_where=text("decision = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)

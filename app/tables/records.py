@@ -100,6 +100,16 @@ class JobRun(Model):
     requested_by: Mapped[User | None] = relationship(User)
 
 
+class JobLock(Model):
+    """The lock row of one job and date: a run holds it for its transaction (issue 14), so
+    two runs of one job and period take turns (both PostgreSQL and SQLite wait for it)."""
+
+    __tablename__ = "job_lock"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)  # "job:YYYY-MM-DD"
+    held_since: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Notification(Model):
     """A reminder in the portal for one login, read or not."""
 

@@ -11,7 +11,8 @@
   FAB's own AUTH_RATE_LIMITED limit counts every POST per address, successful logins too:
   an office behind one NAT address would lock itself out, so the security manager leaves
   it off and this module applies the limits instead.
-- Sessions: permanent from login on, so PERMANENT_SESSION_LIFETIME ends one that is idle.
+- Sessions: permanent from login on, so the cookie lasts PERMANENT_SESSION_LIFETIME; the
+  server ends an idle one sooner (SESSION_IDLE_MINUTES, app/web/sessions.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from app.domain.accounts import password_problem
 from app.extensions import appbuilder
 
 LOGIN_BLUEPRINTS = ("AuthDBView", "SecurityApi")  # the login form, POST /api/v1/security/login
+LOGIN_ENDPOINTS = ("AuthDBView.login", "SecurityApi.login")
 
 
 def check_password(password: str, username: str | None = None) -> None:
@@ -69,8 +71,11 @@ def wrong_password(response: Response) -> bool:
     """A login refused for its credentials: the API's 401, the form sent back to log in.
 
     Requests refused before any password was checked (no CSRF token, a malformed body)
-    are not counted: they guess nothing, and a fuzzer's would lock out its own address.
+    are not counted: they guess nothing, and a fuzzer's would lock out its own address;
+    nor are the blueprints' other routes (a logout, a revoked token's refresh: issue 14).
     """
+    if request.endpoint not in LOGIN_ENDPOINTS:
+        return False
     if request.blueprint == "SecurityApi":
         return response.status_code == 401
     return response.status_code == 302 and not current_user.is_authenticated
@@ -103,7 +108,7 @@ def limit_logins(app: Flask) -> None:
 
 
 def _permanent_session(_app: Flask, user: object) -> None:
-    """From login on, the session lasts PERMANENT_SESSION_LIFETIME after its last request."""
+    """From login on, the session's cookie lasts PERMANENT_SESSION_LIFETIME."""
     session.permanent = True
 
 

@@ -4,6 +4,7 @@ the CRUD screens, and refusals as JSON with a Chinese message."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import request
@@ -11,44 +12,81 @@ from flask_appbuilder import ModelRestApi
 from flask_babel import gettext as _
 from marshmallow import Schema
 from marshmallow.validate import OneOf
-from sqlalchemy import inspect
+from sqlalchemy import Integer, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import models as m
-from app.domain import locking
-from app.domain.access import ID_LIMIT
+from app.domain import access, locking
+from app.domain.access import ID_LIMIT, parse_id
 from app.domain.labels import LABELS, choices_for
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
+from app.domain.scope import DEPARTMENT_COLUMN
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.api_schema import ReferenceConverter, account_leaks
 from app.web.crud_base import scoped_rel_fields
+from app.web.openapi import operation
 from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
+CHINESE = re.compile("[\u4e00-\u9fff]")
 COLUMN_LISTS = ("list_columns", "show_columns", "add_columns", "edit_columns")
 
 
-def bad_relation(model: type[m.Model]) -> DomainError | None:
-    """A related field of the JSON body that is not the id of an existing row (or a list of
-    them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or of an
-    unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500."""
+def bad_relation(model: type[m.Model], item: m.Model | None = None) -> DomainError | None:
+    """A related field of the JSON body that is not the id of a row the user may see (or a
+    list of them, many-to-many): marshmallow-sqlalchemy would make a new row of an object or
+    of an unknown id ({"department": {"x": 1}}, {"task": 999999}), and then fail with a 500.
+    Scope first: an id out of scope answers 404 before any shape is judged (422); a relation
+    a PUT sends back unchanged, or the user's own department (forced), is not looked at."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return None
-    session = db.session
+    forced = DEPARTMENT_COLUMN.get(model, "").removesuffix("_id")
+    malformed = None
     for rel in relationships(model):
         value = body.get(rel.key)
         if value is None:
             continue
-        label = LABELS.get(rel.key, rel.key)
         values = value if rel.uselist and isinstance(value, list) else [value]
-        if (rel.uselist and not isinstance(value, list)) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
-        if not all(0 < v <= ID_LIMIT and session.get(rel.mapper.class_, v) for v in values):
+        ids = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        label = LABELS.get(rel.key, rel.key)
+        kept = rel.key == forced or (item is not None and set(ids) == _ids(getattr(item,
+                                                                                  rel.key)))
+        if not kept and not all(_seen(rel.mapper.class_, v) for v in ids):
             return DomainError(_("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
+        if (rel.uselist and not isinstance(value, list)) or len(ids) != len(values):
+            malformed = malformed or DomainError(_("“%(field)s”应为记录编号。", field=label), 422)
+        elif not all(0 < v <= ID_LIMIT and db.session.get(rel.mapper.class_, v) for v in ids):
+            malformed = malformed or DomainError(
+                _("所选的“%(field)s”不存在或不在本单位范围内。", field=label), 404)
+    return malformed
+
+
+def _ids(value: Any) -> set[int]:
+    rows = value if isinstance(value, list) else [value]
+    return {row.id for row in rows if row is not None}
+
+
+def _seen(model: type, row_id: int) -> bool:
+    """Whether this id names a row the user may see."""
+    row = db.session.get(model, row_id) if 0 < row_id <= ID_LIMIT else None
+    return row is not None and access.visible(row)
+
+
+def bad_number(model: type[m.Model]) -> DomainError | None:
+    """An integer column sent as a fraction or a boolean: marshmallow would store 100.5 as
+    100 and true as 1 without a word."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    for column in inspect(model).columns:
+        value = body.get(column.key)
+        if isinstance(column.type, Integer) and value is not None and (
+                isinstance(value, bool) or (isinstance(value, float) and not value.is_integer())):
+            return DomainError(_("“%(field)s”应为整数。", field=LABELS.get(column.key,
+                                                                       column.key)), 422)
     return None
 
 
@@ -143,6 +181,18 @@ class ScopedApi(ModelRestApi):
                 info[key] = ""
         return info
 
+    def operation_helper(self, path: Any = None, operations: Any = None, methods: Any = None,
+                         func: Any = None, **kwargs: Any) -> None:
+        """An operation of the document as it answers (app/web/openapi.py); none for what
+        the resource does not permit (a read-only one's writes)."""
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        name = func.__name__
+        if f"can_{self.get_method_permission(name)}" not in self.base_permissions:
+            operations.clear()
+            return
+        for method in list(operations):
+            operation(self.resource_name, name, operations[method])
+
     def pre_add(self, item: m.Model) -> None:
         guard_write(item, adding=True)
 
@@ -150,7 +200,12 @@ class ScopedApi(ModelRestApi):
         guard_write(item, adding=False)
 
     def _guarded_response(self, call, *args):
-        refusal = bad_relation(self.datamodel.obj)
+        item = None
+        if args:  # PUT and DELETE: scope first, whatever the body (issue 14)
+            item = self.datamodel.get(args[0], self._base_filters)
+            if item is None:
+                return self.response(404, message=access.NotFound().message)
+        refusal = bad_relation(self.datamodel.obj, item) or bad_number(self.datamodel.obj)
         if refusal is not None:  # marshmallow-sqlalchemy would build a row of it: a 500
             return self.response(refusal.status, message=refusal.message)
         try:
@@ -164,6 +219,19 @@ class ScopedApi(ModelRestApi):
             self.datamodel.session.rollback()
             return self.response_422(message=_("数据不符合约束（重复或取值超出范围），未保存。"))
 
+    def response_400(self, message=None):
+        """FAB's own 400s (a bad rison filter, an unknown column) are English: say it in
+        Chinese, FAB's words after it."""
+        if not isinstance(message, str) or not CHINESE.search(message):
+            detail = message if isinstance(message, str) else ""
+            message = _("请求参数无效。") + (f" ({detail})" if detail else "")
+        return super().response_400(message=message)
+
+    def response_404(self, message=None):
+        """FAB's "Not found", in Chinese as every page's 404 (never which: absent or out of
+        scope)."""
+        return self.response(404, message=_("未找到该记录，或您无权查看。"))
+
     def response_422(self, message=None):
         """FAB answers a commit the database refused with its own words, SQL included."""
         if isinstance(message, str) and message.startswith("Database exception occurred"):
@@ -175,7 +243,14 @@ class ScopedApi(ModelRestApi):
         return self._guarded_response(super().post_headless)
 
     def put_headless(self, pk):
-        return self._guarded_response(super().put_headless, pk)
+        return self._guarded_response(self._put_row, pk)
 
     def delete_headless(self, pk):
-        return self._guarded_response(super().delete_headless, pk)
+        return self._guarded_response(self._delete_row, pk)
+
+    # FAB routes PUT and DELETE as /<pk> (any text): a row id, or 404 (not a 500 on 2**70)
+    def _put_row(self, pk):
+        return super().put_headless(parse_id(pk))
+
+    def _delete_row(self, pk):
+        return super().delete_headless(parse_id(pk))

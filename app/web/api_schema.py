@@ -1,5 +1,6 @@
 """What a REST answer may carry: the columns a resource lists, each relation as a reference
-(the related row's id and name) and a login as its display name, nothing else of ab_user.
+(the related row's id and name) and a login as its display name, nothing else of ab_user;
+of a row's to-many relations (a meeting's projects), only the rows the user may see.
 
 FAB nests a relation named without dotted columns ("user") as the whole related row, every
 column of it: Person's login went out with its password hash, e-mail and login counts
@@ -13,10 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_appbuilder.api.convert import Model2SchemaConverter, TreeNode
-from marshmallow import Schema, fields
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
 from marshmallow_sqlalchemy.fields import Related
+from sqlalchemy import DateTime, Numeric
 
 from app import models as m
+from app.domain import access
+from app.web.api_fields import Money, ZonedDateTime, localize
 
 # a relation nests as its row's reference: the id and what names the row
 REFERENCES: dict[type[m.Model], tuple[str, ...]] = {
@@ -47,8 +52,47 @@ class AccountName(fields.String):
         return display_name(value)
 
 
+class InScope(fields.Nested):
+    """A to-many relation as references, of the related rows the user may see only."""
+
+    # marshmallow types Field._serialize and Nested._serialize apart; this is Nested's
+    def _serialize(self, nested_obj: Any, attr: Any, obj: Any,  # type: ignore[override]
+                   **kwargs: Any) -> Any:
+        rows = None if nested_obj is None else access.shown(nested_obj)
+        return super()._serialize(rows, attr, obj, **kwargs)
+
+
+def _typed(datamodel: Any, name: str, field: fields.Field) -> fields.Field:
+    """A column's field as it travels: money as a decimal string, a timestamp with its
+    offset (app/web/api_fields.py); a relation in a body as the related row's id."""
+    column = datamodel.list_columns.get(name)
+    kind = getattr(column, "type", None)
+    common = {"required": field.required, "allow_none": field.allow_none,
+              "dump_only": field.dump_only, "load_only": field.load_only}
+    if isinstance(kind, Numeric) and isinstance(field, fields.Decimal):
+        ranges = [v for v in field.validators if isinstance(v, validate.Range)]
+        signed = not any(v.min is not None and v.min >= 0 for v in ranges)
+        return Money(signed=signed, validate=list(field.validators), **common)
+    if isinstance(kind, DateTime) and isinstance(field, fields.DateTime):
+        return ZonedDateTime(validate=list(field.validators), **common)
+    inner = field.inner if isinstance(field, fields.List) else field
+    if isinstance(inner, Related):
+        inner.metadata = {**inner.metadata, "type": "integer",
+                          "description": _l("关联记录的编号")}
+    return field
+
+
 class ReferenceConverter(Model2SchemaConverter):
-    """FAB's schema builder, with relations as references and logins as display names."""
+    """FAB's schema builder, with relations as references and logins as display names,
+    fields as they travel and messages in the reader's language."""
+
+    def convert(self, *args: Any, **kwargs: Any) -> Schema:
+        return localize(super().convert(*args, **kwargs))
+
+    def _column2field(self, datamodel: Any, column: TreeNode, *args: Any,
+                      **kwargs: Any) -> fields.Field:
+        field = super()._column2field(datamodel, column, *args, **kwargs)
+        return _typed(datamodel, column.name, field)
 
     def _column2relation(self, datamodel: Any, column: TreeNode, nested: bool = False,
                          parent_schema_name: str | None = None) -> fields.Field:
@@ -64,7 +108,12 @@ class ReferenceConverter(Model2SchemaConverter):
                 raise TypeError(f"{datamodel.obj.__name__}.{column.name}: no reference "
                                 f"columns for {related.__name__} (app/web/api_schema.py)")
             column.children = [TreeNode(name) for name in REFERENCES[related]]
-        return super()._column2relation(datamodel, column, nested, parent_schema_name)
+        field = super()._column2relation(datamodel, column, nested, parent_schema_name)
+        if isinstance(field, fields.Nested) and field.many:  # row scope follows relations
+            return InScope(field.nested, many=True, required=field.required)
+        if nested and datamodel.is_relation_many_to_one(column.name):
+            field.allow_none = datamodel.is_nullable(column.name)  # a task without a person
+        return field
 
 
 def _reaches_account(field: fields.Field) -> bool:

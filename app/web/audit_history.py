@@ -113,6 +113,22 @@ def names_of(rows: list[m.AuditLog]) -> dict[tuple[type, int], str]:
     return names
 
 
+def visible_links(rows: list[m.AuditLog]) -> dict[tuple[str, str], set[str]]:
+    """For a scoped user, the names of the linked rows (a meeting's projects, recorded as
+    names) they may see, by (table, collection): the history shows no others (issue 14)."""
+    department = current_department_scope()
+    if department is None:
+        return {}
+    out: dict[tuple[str, str], set[str]] = {}
+    for table in {row.table_name for row in rows}:
+        models = [mp.class_ for mp in Model.registry.mappers if mp.local_table.name == table]
+        for key in audit.COLLECTIONS.get(table, ()) if models else ():
+            target = inspect(models[0]).relationships[key].mapper.class_
+            query = select(target).where(scope_clause(target, department))
+            out[(table, key)] = {str(obj) for obj in db.session.scalars(query)}
+    return out
+
+
 def shown(table: str, key: str, value: object, names: dict | None = None) -> str:
     """A recorded value as a page shows it: choice labels, 是/否, lists joined, names of
     linked rows."""
@@ -146,12 +162,21 @@ class Entry:
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def entry(row: m.AuditLog, zone: ZoneInfo, names: dict) -> Entry:
-    """An audit row with local time, Chinese labels and shown values."""
+def _among(value: object, visible: set[str]) -> object:
+    return [v for v in value if v in visible] if isinstance(value, list) else value
+
+
+def entry(row: m.AuditLog, zone: ZoneInfo, names: dict,
+          seen: dict[tuple[str, str], set[str]] | None = None) -> Entry:
+    """An audit row with local time, Chinese labels and shown values (of linked rows, those
+    in `seen` when given)."""
     when = row.changed_at.replace(tzinfo=dt.UTC).astimezone(zone)
     links = audit.COLLECTIONS.get(row.table_name, ())
     fields = []
     for key, (old, new) in (row.changes or {}).items():
+        visible = (seen or {}).get((row.table_name, key))
+        if visible is not None:
+            old, new = _among(old, visible), _among(new, visible)
         old_text = shown(row.table_name, key, old, names)
         new_text = shown(row.table_name, key, new, names)
         if key in links and row.action == "update":  # links removed / added
@@ -200,5 +225,5 @@ def row_history(pk: object) -> list[Entry] | None:
         .order_by(m.AuditLog.changed_at.desc(), m.AuditLog.id.desc())
         .limit(HISTORY_LIMIT)
     ).all()
-    local, names = zone(), names_of(rows)
-    return [entry(row, local, names) for row in rows]
+    local, names, seen = zone(), names_of(rows), visible_links(rows)
+    return [entry(row, local, names, seen) for row in rows]

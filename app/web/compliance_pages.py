@@ -23,6 +23,7 @@ from app.reports.compliance import (
     built_day,
     detail_query,
     parse_period,
+    parse_year,
     rate_class,
     table_rows,
 )
@@ -89,7 +90,7 @@ class ComplianceReportView(BaseView):
     @expose("/year/")
     @has_access
     def year(self):
-        year = request.args.get("year", type=int) or status.today().year
+        year = parse_year(request.args.get("year"))
         query = select(m.Compliance).where(
             m.Compliance.period >= dt.date(year, 1, 1), m.Compliance.period <= dt.date(year, 12, 1))
         scope = current_department_scope()

@@ -9,20 +9,34 @@ from flask import abort, flash, g, redirect, request, session
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from sqlalchemy import Boolean, inspect
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Text, inspect
 from wtforms import BooleanField, Field, Form, SelectField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from app import models as m
 from app.domain import choices, locking
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
+from app.domain.text import TEXT_MAX
 from app.domain.validation import DomainError
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
+
+
+def text_length() -> Length:
+    """The length a free-text field holds (app/domain/text.py), also the form's maxlength."""
+    return Length(max=TEXT_MAX, message=_l("不能超过 %(max)d 个字。"))
+
+
+def text_validators(model: type[m.Model]) -> dict[str, list]:
+    """A length validator for each free-text (Text) column: String columns have FAB's."""
+    return {column.key: [text_length()] for column in inspect(model).columns
+            if isinstance(column.type, Text)}
+
 
 def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
@@ -105,6 +119,7 @@ class ScopedModelView(ModelView):
     edit_form_extra_fields: dict[str, Field] | None
     search_form_extra_fields: dict[str, Field] | None
     formatters_columns: dict[str, Callable[..., object]] | None
+    validators_columns: dict[str, list] | None
 
     def __init__(self, **kwargs) -> None:
         model = self.datamodel.obj
@@ -121,6 +136,10 @@ class ScopedModelView(ModelView):
         if locking.VERSION in columns:  # issue 7: the edit form carries the version it shows
             self.edit_columns = [*self.edit_columns, locking.VERSION]
             self.edit_form_extra_fields[locking.VERSION] = locking.version_field()
+        validators = text_validators(model)
+        for key, own in (self.validators_columns or {}).items():
+            validators[key] = [*validators.get(key, []), *own]
+        self.validators_columns = validators
         self.search_form_extra_fields = {**choice_form_fields(model, columns),
                                          **(self.search_form_extra_fields or {})}
         shown = [*(self.list_columns or []), *(self.show_columns or [])]

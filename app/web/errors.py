@@ -22,13 +22,15 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from app.domain import status
+from app.domain import access, status
+from app.domain.save import refusal, retrying
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
+from app.web import odd_input
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,8 @@ def _respond(status: int, message: str | None):
 
 
 def init_app(app: Flask) -> None:
+    odd_input.init_app(app)  # odd query arguments: 400 before any view reads them
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _respond(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"))
@@ -156,6 +160,13 @@ class GuardedInterface(SQLAInterface):
     marks the request, so it answers 503 rather than FAB's form with the SQL in a message,
     and one the flush guard refuses is kept for the view to answer (403, nothing saved)."""
 
+    def get(self, id, *args, **kwargs):
+        """The row of this id; None (a 404) for an id no row can have, before the database
+        sees it (SQLite raises OverflowError on 99999999999999999999)."""
+        if access.id_or_none(id) is None:
+            return None
+        return super().get(id, *args, **kwargs)
+
     def add(self, item, commit: bool = True) -> None:
         with self._answered():
             self._refreshing(item)
@@ -193,6 +204,13 @@ class GuardedInterface(SQLAInterface):
             self.session.rollback()
             g.domain_error, g.refused_commit = error, True
             raise
+        except IntegrityError as error:  # a rule the database holds (save.RULES): a 409
+            refused = refusal(error)
+            if refused is None:
+                raise
+            self.session.rollback()
+            g.domain_error, g.refused_commit = refused, True
+            raise refused from error
         except Exception as error:  # FAB raises the SQLAlchemy error or wraps it
             cause = error if isinstance(error, SQLAlchemyError) else error.__cause__
             if isinstance(cause, OperationalError | PoolTimeout):
@@ -210,6 +228,8 @@ def _mark_database_unavailable(context: ExceptionContext) -> None:
     """A locked or unreachable database during a request: the request answers 503, even
     where FAB catches the error itself (a failed autoflush in pre_update becomes a flash
     message with the SQL in it, and a redirect as if saved)."""
+    if retrying(context.original_exception):  # a deadlock's victim, run again (save.py)
+        return
     unavailable = isinstance(context.sqlalchemy_exception, OperationalError)
     if (unavailable or context.is_disconnect) and has_request_context():
         g.database_unavailable = True

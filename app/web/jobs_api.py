@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from app import jobs
 from app import models as m
 from app.domain import choices
+from app.domain.access import id_or_none
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.job_runs import argument_message, current_user_id, request_run
@@ -141,7 +142,7 @@ class JobApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
         """
-        run = db.session.get(m.JobRun, pk)
+        run = db.session.get(m.JobRun, pk) if id_or_none(pk) else None
         if run is None:
             return self.response(404, message=_("没有这条任务运行记录。"))
         return self.response(200, **run_state(run))

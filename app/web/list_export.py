@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from app.domain import status
 from app.files.list_xlsx import SHEET_TITLE, column_writer, value_of, write_header
+from app.web.row_scope import related_in_scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 500
@@ -66,7 +67,8 @@ def export_list(view: ModelView) -> Response:
     extra = getattr(view, "export_sheets", None)  # more sheets about the rows exported
     ids: list[int] = []
     for item in _rows(view, columns):
-        sheet.append([write(value_of(item, column)) for column, write in writers])
+        sheet.append([write(related_in_scope(value_of(item, column)))
+                      for column, write in writers])
         if extra is not None:
             ids.append(item.id)
     if extra is not None:

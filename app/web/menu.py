@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_appbuilder.api.manager import OpenApi
 from flask_babel import lazy_gettext as _l
 
 from app.web.api import APIS as TABLE_APIS
@@ -38,6 +37,7 @@ from app.web.my_investment import MyInvestmentView
 from app.web.my_ledger import MyLedgerView
 from app.web.notifications import NotificationView
 from app.web.office import ExtensionApprovalView, FeedbackReviewView, MeetingAssignView
+from app.web.openapi import OpenApi
 from app.web.problem_pages import ProblemActionView
 from app.web.urging import UrgeView
 

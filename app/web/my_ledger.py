@@ -24,6 +24,7 @@ from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
 from app.web.attachment_pages import sent_upload
+from app.web.crud_base import text_length
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
@@ -40,12 +41,13 @@ def parsed(form: FlaskForm, field: IntegerField | DecimalField) -> None:
 class ProgressForm(FlaskForm):
     """进展反馈: what was done, how far, what blocks it, what comes next."""
 
-    progress = TextAreaField(_l("进展情况"), validators=[DataRequired(_l("请填写进展情况。"))])
+    progress = TextAreaField(_l("进展情况"), validators=[DataRequired(_l("请填写进展情况。")),
+                                                     text_length()])
     percent_complete = IntegerField(_l("完成百分比"), validators=[
         InputRequired(_l("请填写完成百分比。")), parsed,
         NumberRange(0, 100, _l("完成百分比应在 0 到 100 之间。"))])
-    problems = TextAreaField(_l("存在问题"), validators=[Optional()])
-    next_steps = TextAreaField(_l("下步计划"), validators=[Optional()])
+    problems = TextAreaField(_l("存在问题"), validators=[Optional(), text_length()])
+    next_steps = TextAreaField(_l("下步计划"), validators=[Optional(), text_length()])
 
 
 class ExtensionForm(FlaskForm):
@@ -53,14 +55,17 @@ class ExtensionForm(FlaskForm):
 
     new_deadline = DateField(_l("申请延至"),
                              validators=[InputRequired(_l("请选择申请延至的日期。"))])
-    reason = TextAreaField(_l("延期理由"), validators=[DataRequired(_l("请填写延期理由。"))])
+    reason = TextAreaField(_l("延期理由"), validators=[DataRequired(_l("请填写延期理由。")),
+                                                   text_length()])
 
 
 class LagForm(FlaskForm):
     """滞后原因和整改措施 of a lagging task."""
 
-    lag_reason = TextAreaField(_l("滞后原因"), validators=[DataRequired(_l("请填写滞后原因。"))])
-    measures = TextAreaField(_l("整改措施"), validators=[DataRequired(_l("请填写整改措施。"))])
+    lag_reason = TextAreaField(_l("滞后原因"), validators=[DataRequired(_l("请填写滞后原因。")),
+                                                       text_length()])
+    measures = TextAreaField(_l("整改措施"), validators=[DataRequired(_l("请填写整改措施。")),
+                                                     text_length()])
 
 
 @dataclass

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from app.web.errors import GuardedInterface
+from app.web.row_scope import RelatedInScope
 
 
-class PagedInterface(GuardedInterface):
+class PagedInterface(RelatedInScope, GuardedInterface):
     """FAB's data interface with a stable order and a short offset on every page."""
 
     def query(self, filters: Any = None, order_column: str = "", order_direction: str = "",

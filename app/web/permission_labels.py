@@ -30,12 +30,14 @@ PERMISSIONS = {
     "resetpasswords": _l("重设他人密码"),
     "userinfoedit": _l("编辑个人信息"),
     "copyrole": _l("复制角色"),
+    "signout": _l("全部下线"),
 }
 # resources that are neither a menu entry nor a titled view
 RESOURCES = {
     "HomeView": _l("首页"),
     "UtilView": _l("返回上一页"),
     "LocaleView": _l("切换语言"),
+    "LanguageView": _l("切换语言"),
     "AuthDBView": _l("登录"),
     "SecurityApi": _l("登录接口"),
     "MenuApi": _l("菜单接口"),

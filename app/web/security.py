@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -23,6 +23,13 @@ from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
 from app.web.access import request_actor
 from app.web.permission_labels import permission_label, permission_labels
+from app.web.session_views import (
+    AuthDBView,
+    LanguageView,
+    ResetMyPasswordView,
+    SignOutEverywhere,
+    no_switch_by_get,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -85,8 +92,8 @@ class SecurityRoutes:
         abort(404)
 
 
-class UserView(SecurityRoutes, RoleLabelledForms, UserDBModelView):
-    """FAB's user screens, with Chinese values instead of True/None/[Admin]."""
+class UserView(SecurityRoutes, SignOutEverywhere, RoleLabelledForms, UserDBModelView):
+    """FAB's user screens, with Chinese values instead of True/None/[Admin], and 全部下线."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
     formatters_columns = {
@@ -94,6 +101,20 @@ class UserView(SecurityRoutes, RoleLabelledForms, UserDBModelView):
         **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
                                      "created_on", "created_by", "changed_on", "changed_by")},
     }
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: str):
+        """FAB's user page, whose actions are 重设他人密码 and 全部下线."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        actions = {name: self.actions[name] for name in ("resetpasswords", "signout")}
+        widgets = self._get_show_widget(pk, item, actions=actions)
+        self.update_redirect()
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    related_views=self._related_views)
 
 
 class RoleView(SecurityRoutes, RoleModelView):
@@ -145,6 +166,14 @@ class KeyLedgerSecurityManager(SecurityManager):
     permissionmodelview = PermissionModelView
     viewmenumodelview = ViewMenuModelView
     userstatschartview = None  # it loads Google Charts from the internet
+    authdbview = AuthDBView  # logout by POST (issue 14)
+    resetmypasswordview = ResetMyPasswordView  # the current password first
+
+    def register_views(self) -> None:
+        """FAB's, and the language switch by POST in place of FAB's GET link."""
+        super().register_views()
+        self.appbuilder.bm.locale_view = self.appbuilder.add_view_no_menu(LanguageView())
+        current_app.view_functions["LocaleView.index"] = no_switch_by_get
 
     @property
     def is_auth_limited(self) -> bool:

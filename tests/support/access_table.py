@@ -219,8 +219,11 @@ ENDPOINTS |= {
     "SecurityApi.refresh": e("Token"),  # an access token, not a refresh token: 4xx
     # FAB's login, language, account pages
     "AuthDBView.login": e("public"),
-    "AuthDBView.logout": e("public"),
-    "LocaleView.index": e("public", args={"locale": "zh"}),
+    # POST only (issue 14; GET is 405): it ends the user's sessions (login_generation)
+    "AuthDBView.logout": e("public", mutates=frozenset({"POST"})),
+    # the language switch by POST only (issue 14): FAB's GET link changes nothing
+    "LocaleView.index": e("public", fixed=NOT_ALLOWED, args={"locale": "zh"}),
+    "LanguageView.switch": e("public", args={"locale": "zh"}),
     "UtilView.back": e("public"),
     "UserView.userinfo": e("Account"),
     "UserInfoEditView.this_form_get": e("Self"),

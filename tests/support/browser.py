@@ -94,13 +94,19 @@ class Visitor:
         self.goto("/login/")
         self.page.locator("input[name=username]").fill(username)
         self.page.locator("input[name=password]").fill(password)
-        self.page.locator("input[type=submit], button[type=submit]").first.click()
+        form = self.page.locator("form:has(input[name=password])")  # not the navbar's forms
+        form.locator("input[type=submit], button[type=submit]").first.click()
         self.page.wait_for_load_state()
         expect(self.page.locator("input[name=password]")).to_have_count(0)
         self.check()
 
     def logout(self) -> None:
-        self.goto("/logout/")
+        """The navbar's logout: a POST form in the user menu (issue 14)."""
+        self.page.locator("li.dropdown a.dropdown-toggle .fa-user").click()
+        self.page.locator("form[action='/logout/'] button").click()
+        self.page.wait_for_load_state()
+        expect(self.page.locator("form[action='/logout/']")).to_have_count(0)
+        self.check()
 
     def check(self) -> None:
         """What every page owes its user: Chinese text, no error, nothing from elsewhere."""

@@ -30,10 +30,29 @@ TABLES = {
 _counter = itertools.count(1)
 
 
+def open_task(w) -> int:
+    """A new task of department A's project, with no extension request yet (a task may
+    have one pending request only: the database holds it, issue 14)."""
+    from app.extensions import db
+
+    with w.app.app_context():
+        task = m.Task(title=f"申请延期用任务{next(_counter)}", department_id=w.dept_a,
+                      project_id=w.a["project"], person_id=w.person_a,
+                      assigned_on=dt.date(2026, 5, 12), deadline=dt.date(2026, 6, 30),
+                      original_deadline=dt.date(2026, 6, 30))
+        db.session.add(task)
+        db.session.commit()
+        return task.id
+
+
 def payload(table: str, w) -> dict:
-    """A new, valid row of `table` in department A's world, as REST JSON."""
+    """A new, valid row of `table` in department A's world, as REST JSON (an extension:
+    of a task of its own, see open_task)."""
     n = next(_counter)
     a = w.a
+    if table == "extension":
+        return {"task": open_task(w), "requested_on": "2026-06-01",
+                "new_deadline": "2026-08-31", "reason": "需要协调"}
     return {
         "department": {"name": f"新单位{n}", "kind": "township", "active": True},
         "person": {"name": f"新人{n}", "title": "科员", "department": w.dept_a},
@@ -44,8 +63,6 @@ def payload(table: str, w) -> dict:
         "meeting": {"held_on": "2026-06-01", "title": f"会议{n}", "projects": [a["project"]]},
         "task": {"title": f"新任务{n}", "department": w.dept_a, "project": a["project"],
                  "assigned_on": "2026-06-01", "deadline": "2026-06-30"},
-        "extension": {"task": a["task"], "requested_on": "2026-06-01",
-                      "new_deadline": "2026-08-31", "reason": "需要协调"},
         "feedback": {"task": a["task"], "reported_on": "2026-06-01", "progress": f"进展{n}",
                      "percent_complete": 50},
         "supervision": {"task": a["task"], "sent_on": "2026-06-01", "channel": "in_app",

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
+from flask import current_app
+
 from app import models as m
 from app.domain.accounts import create_account
 from app.extensions import db
@@ -79,6 +81,7 @@ def build_world() -> SimpleNamespace:
     create_account("staff_b", "DeptStaff", PASSWORD, person_b.id)
     create_account("nobody", "DeptStaff", PASSWORD, None)
     return SimpleNamespace(
+        app=current_app._get_current_object(),  # tests/support/payloads.py: open_task
         dept_a=dept_a.id, dept_b=dept_b.id, leader_person=leader.id, clerk=clerk.id,
         person_a=person_a.id, person_b=person_b.id,
         a={k: v.id for k, v in rows_a.items()} | {"department": dept_a.id, "person": person_a.id},

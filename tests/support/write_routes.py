@@ -18,6 +18,7 @@ RUNS_ONLY = "run records are written by runs only: JobRun has read and add (立�
 SECURITY = "FAB's security screens (用户、角色、权限): Admin's permissions, not a ledger table"
 LOGIN = "logging in: FAB's login counters on the account, open to anyone"
 ACCOUNT = "one's own password: FAB's own form and permission, not a ledger table"
+SESSION = "one's own session (issue 14): logout ends one's logins, the language is the session's"
 
 Writes = tuple[Case, ...] | str
 WRITES: dict[str, Writes] = {}
@@ -44,6 +45,8 @@ WRITES |= {
     "ResetPasswordView.this_form_post": SECURITY,
     "ResetMyPasswordView.this_form_post": ACCOUNT,
     "AuthDBView.login": LOGIN,
+    "AuthDBView.logout": SESSION,
+    "LanguageView.switch": SESSION,
     "SecurityApi.login": LOGIN,
     "SecurityApi.refresh": LOGIN,
     **{f"JobRunView.{verb}": RUNS_ONLY for verb in ("edit", "delete", "action", "action_post")},

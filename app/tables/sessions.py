@@ -1,0 +1,40 @@
+"""Logins on the server (issue 14): the sessions behind the browsers' cookies, and each
+user's login generation, which every session and token carries and a password change,
+deactivation, logout or 全部下线 moves on (app/domain/sessions.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+class WebSession(Model):
+    """One browser's session, when REDIS_URL is not set (with it, they live in Redis)."""
+
+    __tablename__ = "web_session"
+    __table_args__ = (
+        Index("ix_web_session_user_id", "user_id"),
+        Index("ix_web_session_seen_at", "seen_at"),
+    )
+
+    # SHA-256 of the cookie's random id: a copy of this table logs nobody in
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # no foreign key: anonymous sessions (the login form's CSRF token) have no user
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[str] = mapped_column(Text)  # the session's values, as tagged JSON
+    created_at: Mapped[float] = mapped_column(Float)  # Unix time
+    seen_at: Mapped[float] = mapped_column(Float)  # Unix time of the last request
+
+
+class LoginGeneration(Model):
+    """A user's login generation: sessions and tokens of an older one are refused."""
+
+    __tablename__ = "login_generation"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC

@@ -1,0 +1,114 @@
+"""The account pages that end or change a login (issue 14): logout and the language switch
+by POST (the CSRF token checked, as every POST), the current password asked before one's
+own is changed, and the administrator's 全部下线 on the user list and page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, session
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.security import views as fab_views
+from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
+
+from app.domain import sessions
+from app.extensions import db
+from app.web.sessions import ServerSession, restamp
+
+
+class AuthDBView(fab_views.AuthDBView):
+    """FAB's login page; logout by POST only (a link or an image elsewhere cannot log one
+    out), and it ends every session and token of the user."""
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        user = self._get_authenticated_user()
+        if user is not None:
+            sessions.end_sessions(db.session, user.id)
+            db.session.commit()
+        locale = session.get("locale")
+        response = super().logout()
+        session.clear()
+        g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # the old session's token
+        if isinstance(session, ServerSession):
+            session.new_id()
+        if locale:
+            session["locale"] = locale
+        return response
+
+
+class LanguageView(BaseView):
+    """中文 / English, by a small form in the navbar (FAB's switch is a GET link)."""
+
+    route_base = "/lang"
+    default_view = "switch"
+
+    @expose("/<string:locale>", methods=["POST"])
+    def switch(self, locale: str):
+        if locale not in self.appbuilder.bm.languages:
+            abort(404)
+        session["locale"] = locale
+        refresh()
+        return redirect(self.get_redirect())
+
+
+def no_switch_by_get(locale: str):
+    """FAB's GET /lang/<locale> changes nothing any more."""
+    abort(405)
+
+
+def _current_password(_form: DynamicForm, field: PasswordField) -> None:
+    if not check_password_hash(g.user.password, field.data or ""):
+        raise ValidationError(_("当前密码不正确。"))
+
+
+class ChangeOwnPasswordForm(DynamicForm):
+    current_password = PasswordField(
+        _l("当前密码"), description=_l("为确认是您本人，请输入现在的密码"),
+        validators=[DataRequired(message=_l("请输入当前密码。")), _current_password],
+        widget=BS3PasswordFieldWidget())
+    password = PasswordField(
+        _l("新密码"), validators=[DataRequired(), PasswordComplexityValidator()],
+        widget=BS3PasswordFieldWidget())
+    conf_password = PasswordField(
+        _l("确认新密码"),
+        validators=[EqualTo("password", message=_l("两次输入的密码不一致。"))],
+        widget=BS3PasswordFieldWidget())
+
+
+class ResetMyPasswordView(fab_views.ResetMyPasswordView):
+    """One's own password: the current one first; the other sessions and tokens end,
+    this session goes on."""
+
+    form = ChangeOwnPasswordForm
+
+    def form_post(self, form: DynamicForm) -> None:
+        super().form_post(form)
+        restamp(g.user.id)
+
+
+class SignOutEverywhere:
+    """安全 › 用户列表: end every session and token of the chosen users (Admin)."""
+
+    @action("signout", _l("全部下线"), _l("让所选用户的所有会话和接口令牌立即失效？"),
+            "fa-sign-out", multiple=True, single=True)
+    def signout(self, items: Any):
+        users = [u for u in (items if isinstance(items, list) else [items]) if u is not None]
+        if not users:
+            abort(404)
+        for user in users:
+            sessions.end_sessions(db.session, user.id)
+        db.session.commit()
+        flash(_("已让 %(count)s 个用户全部下线。", count=len(users)), "info")
+        if g.user.id in {user.id for user in users}:
+            return redirect(current_app.appbuilder.get_url_for_login)  # type: ignore[attr-defined]
+        return redirect(self.get_redirect())  # type: ignore[attr-defined]  # the model view's
