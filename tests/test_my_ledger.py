@@ -76,11 +76,11 @@ def tasks(app, world) -> SimpleNamespace:
     )
 
 
-def every_page(client) -> str:
+def every_page(client, query: str = "") -> str:
     """The ledger's pages one after the other (other tests' tasks may fill the first)."""
     pages, number = [], 1
     while True:
-        response = client.get(f"{LEDGER}?page={number}")
+        response = client.get(f"{LEDGER}?{query}page={number}")
         assert response.status_code == 200
         pages.append(response.get_data(as_text=True))
         if f"page={number + 1}" not in pages[-1]:
@@ -112,7 +112,7 @@ def test_ledger_lists_own_open_tasks_overdue_first(client, auth, tasks):
 
 def test_lag_form_only_on_lagging_rows(client, auth, tasks):
     auth.login("staff_a")
-    html = client.get(LEDGER).get_data(as_text=True)
+    html = every_page(client)
     assert f"/my/ledger/{tasks.overdue}/lag" in html
     assert f"/my/ledger/{tasks.soon}/lag" in html
     assert f"/my/ledger/{tasks.later}/lag" not in html
@@ -120,17 +120,17 @@ def test_lag_form_only_on_lagging_rows(client, auth, tasks):
 
 def test_staff_b_sees_only_department_b(client, auth, tasks):
     auth.login("staff_b")
-    ids = task_ids(client.get(LEDGER).get_data(as_text=True))
+    ids = task_ids(every_page(client))
     assert tasks.other in ids
     assert not {tasks.overdue, tasks.soon, tasks.later} & set(ids)
 
 
 def test_supervisor_sees_every_department_and_filters(client, auth, world, tasks):
     auth.login("supervisor")
-    html = client.get(LEDGER).get_data(as_text=True)
+    html = every_page(client)
     assert {tasks.other, tasks.overdue} <= set(task_ids(html))
     assert 'name="department"' in html
-    ids = task_ids(client.get(f"{LEDGER}?department={world.dept_b}").get_data(as_text=True))
+    ids = task_ids(every_page(client, f"department={world.dept_b}&"))
     assert tasks.other in ids and tasks.overdue not in ids
 
 
@@ -158,7 +158,7 @@ def test_progress_without_text_is_refused(app, client, auth, tasks):
 def test_progress_is_filed_and_this_month_shows_in(app, client, auth, world):
     task = add_task(app, world.dept_a, days.today(app) + 20 * DAY)
     auth.login("staff_a")
-    assert "本月未反馈" in row_html(client.get(LEDGER).get_data(as_text=True), task)
+    assert "本月未反馈" in row_html(every_page(client), task)
     response = post(client, f"/my/ledger/{task}/feedback", {
         "progress": "完成初步设计", "percent_complete": "35", "problems": "用地指标未落实",
         "next_steps": "协调自然资源局"})
@@ -170,7 +170,7 @@ def test_progress_is_filed_and_this_month_shows_in(app, client, auth, world):
         assert (feedback.reported_on, feedback.percent_complete, feedback.review_status) == (
             days.today(app), 35, "submitted")
         assert feedback.problems == "用地指标未落实"
-    row = row_html(client.get(LEDGER).get_data(as_text=True), task)
+    row = row_html(every_page(client), task)
     assert "本月已反馈" in row
     assert f"{days.today(app).isoformat()} · 35% · 已提交" in row
 
@@ -184,7 +184,7 @@ def test_returned_feedback_this_month_does_not_count(app, client, auth, world):
                                   percent_complete=10, review_status="returned"))
         db.session.commit()
     auth.login("staff_a")
-    row = row_html(client.get(LEDGER).get_data(as_text=True), task)
+    row = row_html(every_page(client), task)
     assert "本月未反馈" in row and "已退回" in row
 
 
@@ -201,7 +201,7 @@ def test_a_feedback_dated_later_this_month_is_not_in_yet(app, client, auth, worl
                                   progress="提前填的", percent_complete=10))
         db.session.commit()
     auth.login("staff_a")
-    assert "本月未反馈" in row_html(client.get(LEDGER).get_data(as_text=True), task)
+    assert "本月未反馈" in row_html(every_page(client), task)
 
 
 @pytest.mark.parametrize("form", ["feedback", "extension", "lag"])
@@ -265,7 +265,7 @@ def test_lag_reason_is_recorded(app, client, auth, world):
     assert response.status_code == 302
     row = get(app, m.Task, task)
     assert (row.lag_reason, row.measures) == ("征迁未完成", "县领导牵头协调，月底前交地")
-    html = client.get(LEDGER).get_data(as_text=True)  # the form shows what is on record
+    html = every_page(client)  # the form shows what is on record
     assert re.search(rf'id="measures-{task}"[^>]*>\s*县领导牵头协调，月底前交地</textarea>', html)
 
 
@@ -496,6 +496,29 @@ def test_statements_do_not_grow_with_rows(app, client, auth, counted):
     many = statements(app, client, LEDGER), statements(app, client, INVESTMENT)
     print(f"ledger {few[0]} -> {many[0]}, investment {few[1]} -> {many[1]} statements")
     assert few == many
+
+
+def test_a_refused_form_of_a_later_page_shows_its_row_and_error(app, client, auth, counted):
+    """A clerk on page 2 sends a bad form: the page he gets back shows that row with the
+    message (not page 1 without it), and a good one brings him back to page 2."""
+    auth.login("staff_count")
+    add_rows(app, counted.dept, counted.person, 30)  # more than a page, whatever ran before
+    with app.app_context():
+        last = max(m.Task.query.filter_by(department_id=counted.dept, done_on=None),
+                   key=lambda t: (t.deadline, t.id)).id
+    assert last not in task_ids(client.get(LEDGER).get_data(as_text=True))
+    before = count(app, m.Feedback)
+    response = post(client, f"/my/ledger/{last}/feedback",
+                    {"progress": "进展", "percent_complete": "120"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert last in task_ids(html)
+    assert "完成百分比应在 0 到 100 之间。" in html and "has-error" in html
+    assert count(app, m.Feedback) == before
+    response = post(client, f"/my/ledger/{last}/feedback?page=2",
+                    {"progress": "进展", "percent_complete": "30"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/my/ledger/?page=2")
 
 
 def test_odd_ids_and_pages_answer_404_or_the_page(app, client, auth, tasks, project):

@@ -169,7 +169,9 @@ class MyLedgerView(BaseView):
                 code = error.status
             else:
                 flash(done, "success")
-                return redirect(url_for(".ledger", department=request.args.get("department")))
+                page = page_number()
+                return redirect(url_for(".ledger", department=request.args.get("department"),
+                                        page=page if page > 1 else None))
         return self._page(refused(task_id, kind, form, task.title), code)
 
     def _page(self, refusal: Refusal | None = None, code: int = 200):
@@ -177,7 +179,10 @@ class MyLedgerView(BaseView):
         department = chosen_department()
         tasks = open_tasks(department, today, (page - 1) * LEDGER_PAGE_SIZE,
                            LEDGER_PAGE_SIZE + 1)
-        rows = ledger_rows(tasks[:LEDGER_PAGE_SIZE], today)
+        shown = tasks[:LEDGER_PAGE_SIZE]
+        if refusal is not None and refusal.row_id not in {task.id for task in shown}:
+            shown = [access.load(m.Task, refusal.row_id), *shown]  # its errors must show
+        rows = ledger_rows(shown, today)
         html = self.render_template(
             "my_ledger/ledger.html", rows=rows, today=today, page=page,
             more=len(tasks) > LEDGER_PAGE_SIZE, departments=department_options(),
