@@ -23,6 +23,7 @@ from flask_appbuilder import ModelView
 from flask_appbuilder.api import BaseApi
 from sqlalchemy import String, Text, select
 
+from app import models as m
 from app.domain import choices
 from app.domain.labels import choices_for
 from app.domain.roles import ROLE_LABELS
@@ -291,6 +292,11 @@ def stored_text(app) -> tuple[set[str], set[str]]:
         typed |= set(db.session.scalars(select(Role.name))) - set(ROLES)
         for column in (Group.name, Group.label, Group.description):  # 安全 › 组列表: typed too
             typed |= set(db.session.scalars(select(column))) - {None}
+        # 审计日志 shows what was typed into rows since deleted (field -> [old, new])
+        for table, changes in db.session.execute(
+                select(m.AuditLog.table_name, m.AuditLog.changes)):
+            typed |= {value for key, pair in changes.items() if not choices_for(table, key)
+                      for value in pair if isinstance(value, str)}
     return typed, security
 
 
