@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
@@ -103,6 +104,24 @@ def api_works(client, access: str) -> int:
 def refresh_works(client, refresh: str) -> int:
     return client.post("/api/v1/security/refresh",
                        headers={"Authorization": f"Bearer {refresh}"}).status_code
+
+
+def victim_of(app) -> SimpleNamespace:
+    """A new login with a browser session and an API token pair, and its user id."""
+    name = new_account(app)
+    browser_, api = logged_in(app, name), browser(app)
+    access, refresh = tokens(api, name)
+    with app.app_context():
+        pk = app.appbuilder.sm.find_user(username=name).id
+    return SimpleNamespace(name=name, browser=browser_, api=api, access=access,
+                           refresh=refresh, pk=pk)
+
+
+def assert_ended(victim: SimpleNamespace) -> None:
+    """The victim's session, access token and refresh token all refused."""
+    assert not is_logged_in(victim.browser)
+    assert api_works(victim.api, victim.access) == 401
+    assert refresh_works(victim.api, victim.refresh) == 401
 
 
 def logout(client):
@@ -230,60 +249,42 @@ def test_an_own_password_change_ends_the_old_tokens_and_other_sessions(portal, w
 
 
 def test_an_admin_password_reset_ends_the_users_sessions_and_tokens(portal, world):
-    name = new_account(portal)
-    victim = logged_in(portal, name)
-    api = browser(portal)
-    access, refresh = tokens(api, name)
+    victim = victim_of(portal)
     admin = logged_in(portal, "admin")
-    with portal.app_context():
-        pk = portal.appbuilder.sm.find_user(username=name).id
-    url = f"/resetpassword/form?pk={pk}"
+    url = f"/resetpassword/form?pk={victim.pk}"
     reset = admin.post(url, data={"password": NEW_PASSWORD, "conf_password": NEW_PASSWORD,
                                   "csrf_token": csrf_token(admin, url)})
     assert reset.status_code == 302
-    assert not is_logged_in(victim)
-    assert api_works(api, access) == 401
-    assert refresh_works(api, refresh) == 401
+    assert_ended(victim)
     assert is_logged_in(admin)
 
 
 def test_deactivating_a_user_ends_their_sessions_and_tokens(app, world):
-    name = new_account(app)
-    victim = logged_in(app, name)
-    api = browser(app)
-    access, refresh = tokens(api, name)
+    victim = victim_of(app)
     with app.app_context():
         from app.extensions import db
 
-        user = app.appbuilder.sm.find_user(username=name)
+        user = app.appbuilder.sm.find_user(username=victim.name)
         user.active = False
         db.session.commit()
         user.active = True  # and back on: the old sessions and tokens stay dead
         db.session.commit()
-    assert not is_logged_in(victim)
-    assert api_works(api, access) == 401
-    assert refresh_works(api, refresh) == 401
+    assert_ended(victim)
 
 
 def test_sign_out_everywhere_from_the_user_list(portal, world):
-    name = new_account(portal)
-    victim = logged_in(portal, name)
-    api = browser(portal)
-    access, refresh = tokens(api, name)
+    victim = victim_of(portal)
     admin = logged_in(portal, "admin")
-    with portal.app_context():
-        pk = portal.appbuilder.sm.find_user(username=name).id
-    show = admin.get(f"/users/show/{pk}").get_data(as_text=True)
+    show = admin.get(f"/users/show/{victim.pk}").get_data(as_text=True)
     assert "全部下线" in show
-    assert admin.get(f"/users/action/signout/{pk}").status_code in (302, 405)  # not by GET
-    assert is_logged_in(victim)
-    ended = admin.post(f"/users/action/signout/{pk}", data={"csrf_token": csrf_token(admin)})
+    url = f"/users/action/signout/{victim.pk}"
+    assert admin.get(url).status_code in (302, 405)  # not by GET
+    assert is_logged_in(victim.browser)
+    ended = admin.post(url, data={"csrf_token": csrf_token(admin)})
     assert ended.status_code == 302
-    assert not is_logged_in(victim)
-    assert api_works(api, access) == 401
-    assert refresh_works(api, refresh) == 401
+    assert_ended(victim)
     assert is_logged_in(admin)
-    assert is_logged_in(logged_in(portal, name))  # the user may log in again
+    assert is_logged_in(logged_in(portal, victim.name))  # the user may log in again
 
 
 def test_sign_out_everywhere_is_the_administrators(app, world):
