@@ -62,16 +62,21 @@ def test_a_meetings_page_shows_only_the_users_projects(client, auth, joint_meeti
     assert "项目A" in html and "项目B" in html
 
 
+def refused_both_ways(client, auth, api_token, user: str, api_url: str, edit_url: str,
+                      change: dict, form_change: dict) -> None:
+    """The same change tried by the REST API and by the edit form: both refused."""
+    response = client.put(api_url, json=change, headers=api_token(user))
+    assert response.status_code in (403, 404), response.json
+    auth.login(user)
+    form = form_fields(client.get(edit_url).get_data(as_text=True))
+    assert client.post(edit_url, data=form | form_change).status_code in (403, 404)
+
+
 def test_staff_cannot_edit_a_county_leader(app, client, auth, api_token, world):
     """The attack: staff of A renames the county head, who then moves into A."""
     leader = world.leader_person
-    response = client.put(f"/api/v1/person/{leader}", json={"name": "张三"},
-                          headers=api_token("staff_a"))
-    assert response.status_code in (403, 404), response.json
-    auth.login("staff_a")
-    form = form_fields(client.get(f"/personview/edit/{leader}").get_data(as_text=True))
-    response = client.post(f"/personview/edit/{leader}", data=form | {"name": ["张三"]})
-    assert response.status_code in (403, 404)
+    refused_both_ways(client, auth, api_token, "staff_a", f"/api/v1/person/{leader}",
+                      f"/personview/edit/{leader}", {"name": "张三"}, {"name": ["张三"]})
     row = get(app, m.Person, leader)
     assert row.name == "王县长" and row.is_leader and row.department_id != world.dept_a
 
@@ -98,14 +103,9 @@ def test_staff_cannot_take_over_another_departments_problem(app, client, auth, a
                                                            world, problem_of_b_on_a):
     """The attack: staff of A clears `person` on B's problem; it moves into A's ledger."""
     pk = problem_of_b_on_a
-    headers = api_token("staff_a")
-    assert client.get(f"/api/v1/problem/{pk}", headers=headers).status_code == 200
-    response = client.put(f"/api/v1/problem/{pk}", json={"person": None}, headers=headers)
-    assert response.status_code in (403, 404), response.json
-    auth.login("staff_a")
-    form = form_fields(client.get(f"/problemview/edit/{pk}").get_data(as_text=True))
-    response = client.post(f"/problemview/edit/{pk}", data=form | {"person": [""]})
-    assert response.status_code in (403, 404)
+    assert client.get(f"/api/v1/problem/{pk}", headers=api_token("staff_a")).status_code == 200
+    refused_both_ways(client, auth, api_token, "staff_a", f"/api/v1/problem/{pk}",
+                      f"/problemview/edit/{pk}", {"person": None}, {"person": [""]})
     row = get(app, m.Problem, pk)
     assert (row.department_id, row.person_id) == (world.dept_b, world.person_b)
     owner = client.get(f"/api/v1/problem/{pk}", headers=api_token("staff_b"))
