@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from chinese_calendar import constants
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -18,13 +19,19 @@ from flask_babel import lazy_gettext as _l
 from app.domain import status
 from app.domain.holiday_notice import Notice, NoticeError, parse_notice, weekday_label
 from app.domain.holiday_year import notice_marks, replace_year, year_months, year_rows
-from app.web.holiday_pages import known_years, statutory_days
+from app.web.holiday_pages import known_years
 
 TEXT_LIMIT = 20_000  # characters: a notice is about 1 000
 LEGEND = (("holiday", _l("放假")), ("workday", _l("调休上班")), ("weekend", _l("周末")))
 WEEK_HEADER = (_l("一"), _l("二"), _l("三"), _l("四"), _l("五"), _l("六"), _l("日"))
 MONTH_NAMES = (_l("1月"), _l("2月"), _l("3月"), _l("4月"), _l("5月"), _l("6月"), _l("7月"),
                _l("8月"), _l("9月"), _l("10月"), _l("11月"), _l("12月"))
+# chinese-calendar's holidays by their English value, in the page's language
+STATUTORY_NAMES = {
+    "New Year's Day": _l("元旦"), "Spring Festival": _l("春节"), "Tomb-sweeping Day": _l("清明"),
+    "Labour Day": _l("劳动节"), "Dragon Boat Festival": _l("端午"), "National Day": _l("国庆节"),
+    "Mid-autumn Festival": _l("中秋"),
+}
 GRID = {"legend": LEGEND, "week_header": WEEK_HEADER, "month_names": MONTH_NAMES}
 
 
@@ -96,11 +103,10 @@ class WorkdayCalendarView(BaseView):
     title = _l("年度工作日日历")
 
     @expose("/")
-    @expose("/<int:year>/")
     @has_access
-    def year(self, year: int | None = None):
+    def year(self):
         this_year = status.today().year
-        year = year or this_year
+        year = request.args.get("year", this_year, type=int)
         if not 2000 <= year <= this_year + 5:
             abort(404)
         page = self.render_template(
@@ -112,7 +118,14 @@ class WorkdayCalendarView(BaseView):
 
 def year_marks(year: int) -> dict[dt.date, tuple[bool, str]]:
     """The marked days of a year as the portal counts them: chinese-calendar, then the table."""
-    marks = {day: mark for day, mark in statutory_days(dt.date(year, 1, 1)).items()
+    marks = {day: (False, statutory_name(name)) for day, name in constants.holidays.items()
              if day.year == year}
+    marks |= {day: (True, statutory_name(name)) for day, name in constants.workdays.items()
+              if day.year == year}
     marks |= {row.day: (row.is_workday, row.name or "") for row in year_rows(year)}
     return marks
+
+
+def statutory_name(english: str) -> str:
+    """A chinese-calendar holiday's name in the page's language."""
+    return str(STATUTORY_NAMES.get(english, english))
