@@ -116,6 +116,12 @@ def test_the_notice_reads_its_items_and_their_workdays(app):
     assert len(notice.holidays) == 33 and len(notice.workdays) == 6
 
 
+def test_an_item_wrapped_over_lines_when_copied_is_read_whole(app):
+    wrapped = NOTICE_2026.replace("2月14日（周六）、2月28日", "2月14日（周六）、\n 2月28日")
+    with app.app_context():
+        assert parse_notice(wrapped) == parse_notice(NOTICE_2026)
+
+
 TITLE = "国务院办公厅关于2026年部分节假日安排的通知\n"
 
 

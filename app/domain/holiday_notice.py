@@ -69,13 +69,9 @@ def parse_notice(text: str) -> Notice:
     lines = [unicodedata.normalize("NFKC", line).strip() for line in (text or "").splitlines()]
     year = _year(lines)
     days: dict[dt.date, NoticeDay] = {}
-    items = 0
-    for number, line in enumerate(lines, start=1):
-        item = ITEM.match(line.replace(" ", ""))
-        if not item:
-            continue
-        items += 1
-        for found in _item_days(year, item["name"], item["body"], number):
+    items = _items(lines)
+    for number, name, body in items:
+        for found in _item_days(year, name, body, number):
             if found.day in days:
                 raise NoticeError(_("第 %(line)s 行：%(day)s 已在前面的条目中出现过。",
                                     line=number, day=_label(found.day)))
@@ -84,6 +80,24 @@ def parse_notice(text: str) -> Notice:
         raise NoticeError(_("没有找到节假日安排条目。请粘贴通知正文，每项一行，"
                             "如“一、元旦：1月1日（周四）放假1天，不调休。”"))
     return Notice(year, tuple(days[day] for day in sorted(days)))
+
+
+def _items(lines: list[str]) -> list[tuple[int, str, str]]:
+    """(line number, name, text) of each item; a line that goes on with dates right after
+    an item (a paragraph wrapped when copied) is part of it."""
+    items: list[tuple[int, str, str]] = []
+    current = False
+    for number, line in enumerate(lines, start=1):
+        line = line.replace(" ", "")
+        if item := ITEM.match(line):
+            items.append((number, item["name"], item["body"]))
+            current = True
+        elif current and line[:1].isdigit():
+            number, name, body = items[-1]
+            items[-1] = (number, name, body + line)
+        else:
+            current = False
+    return items
 
 
 def _year(lines: list[str]) -> int:
