@@ -22,7 +22,7 @@ from app.domain import access, status
 from app.extensions import db
 from app.web import holiday_pages
 from app.web.crud_kit import TASK_STATUS_STYLE, badge, percent
-from tests.support.days import today
+from tests.support.days import on_day, today
 from tests.support.web import csrf_token
 
 DAY = dt.timedelta(days=1)
@@ -328,6 +328,7 @@ def next_year_uncovered(app, monkeypatch, holiday_ids):
     """Next year unknown to chinese-calendar and absent from the holiday table.
 
     The world's rows of that year are moved 400 years on (same leap days) and put back.
+    The portal's day is 3 December: next year is warned of from 1 December.
     """
     year = today(app).year + 1
     known = holiday_pages.known_years()
@@ -339,7 +340,8 @@ def next_year_uncovered(app, monkeypatch, holiday_ids):
             row.day = row.day.replace(year=year + 400)
         db.session.commit()
         moved_ids = [row.id for row in moved]
-    yield year
+    with on_day(app, dt.date(year - 1, 12, 3)):
+        yield year
     with writing(app):
         db.session.execute(m.Holiday.__table__.delete().where(*span))
         for row in db.session.scalars(select(m.Holiday).where(m.Holiday.id.in_(moved_ids))):

@@ -62,6 +62,9 @@ for _role in ("Supervisor", "DeptStaff", "Leader"):
     ROLE_PERMISSIONS[_role]["Dashboard"] = (READ,)
 # 月度督查考核表 (app/web/compliance_pages.py): the office rebuilds a month's table on demand.
 ROLE_PERMISSIONS["Supervisor"]["Compliance"] = (READ, "can_rebuild")
+# 年度工作日日历 and the banner when a year's calendar is missing (app/web/holiday_notice_pages.py,
+# issue 15): the office, beside Admin; pasting the State Council's notice is Holiday's add.
+ROLE_PERMISSIONS["Supervisor"]["WorkdayCalendar"] = (READ,)
 # 倒排工期 (app/web/chain_pages.py, issue 9): the office plans every project, a department
 # the projects it leads; leaders see the chains.
 ROLE_PERMISSIONS["Supervisor"]["ReverseSchedule"] = (READ, EDIT)

@@ -3,8 +3,9 @@
 A year is *covered* when chinese-calendar knows it (the State Council's schedule is in the
 installed release) or when the `holiday` table holds at least one row in that year (the
 office has begun entering it by hand). An uncovered year counts weekends only, so the
-portal warns the office to enter it. The table cannot tell a complete entry from a
-partial one: one row is taken as "entered".
+portal warns the office to enter it: for this year always, for the next from 1 December
+(the notice comes out in November; app/web/holiday_notice_pages.py reads it in). The table
+cannot tell a complete entry from a partial one: one row is taken as "entered".
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import status
-from app.domain.access import has_role
+from app.domain import access, status
+from app.domain.access import READ
 from app.domain.labels import joined
 from app.extensions import appbuilder, db
 
-WARNED_ROLES = ("Admin", "Supervisor")
+WARNED_RESOURCE = "WorkdayCalendar"  # the year calendar page (app/web/holiday_notice_pages.py)
 
 
 @functools.cache
@@ -40,18 +41,27 @@ def _has_rows(year: int) -> bool:
     return db.session.scalar(query) is not None
 
 
+WARN_NEXT_YEAR_FROM = (12, 1)  # (month, day): the State Council publishes in November
+
+
 def uncovered_years(today: dt.date) -> list[int]:
     """This year and the next, where neither chinese-calendar nor the holiday table covers them."""
     return [year for year in (today.year, today.year + 1)
             if year not in known_years() and not _has_rows(year)]
 
 
+def warned_years(today: dt.date) -> list[int]:
+    """The uncovered years to warn of: this year always, the next from 1 December."""
+    december = (today.month, today.day) >= WARN_NEXT_YEAR_FROM
+    return [year for year in uncovered_years(today) if year == today.year or december]
+
+
 def coverage_warnings() -> list[str]:
-    """The warnings shown to the office and admins; none for other users."""
-    if not current_user.is_authenticated or not any(map(has_role, WARNED_ROLES)):
+    """The warnings shown to whoever reads the working-day calendar (WorkdayCalendar: read)."""
+    if not current_user.is_authenticated or not access.current().may(READ, WARNED_RESOURCE):
         return []
     return [_("%(year)s 年节假日安排尚未发布/未录入，工作日按周一至周五计算，请在节假日表中补录。",
-              year=str(year)) for year in uncovered_years(status.today())]
+              year=str(year)) for year in warned_years(status.today())]
 
 
 def _chinese_name(english: str) -> str:

@@ -10,6 +10,7 @@ from app.web.audit_pages import AuditLogView
 from app.web.chain_pages import ReverseScheduleView
 from app.web.compliance_pages import ComplianceReportView
 from app.web.dashboard import DashboardView
+from app.web.holiday_notice_pages import HolidayNoticeView, WorkdayCalendarView
 from app.web.holiday_pages import HolidayCalendarView
 from app.web.import_page import ExcelImportView
 from app.web.job_runs import JobRunView
@@ -69,6 +70,7 @@ MENU = [
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
 NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, HolidayCalendarView,
+           HolidayNoticeView, WorkdayCalendarView,
            *ATTACHMENT_VIEWS]
 APIS = [*TABLE_APIS, JobApi, OpenApi]
 

@@ -53,6 +53,7 @@ RESOURCES = {
     "PermissionViewModelView": _l("视图权限"),
     "TaskAssignment": _l("调度会交办"),
     "Urging": _l("督促"),
+    "WorkdayCalendar": _l("年度工作日日历"),
 }
 
 

@@ -233,6 +233,17 @@ def prefill(ctx: Ctx) -> Call:
     return Call("POST", "/holidays/prefill", added("holiday"), form={})
 
 
+def notice_confirm(ctx: Ctx) -> Call:
+    """A notice of a year with no rows: saving it adds them (replacing a year's rows would
+    need delete too)."""
+    with ctx.app.app_context(), access.acting_as("test:setup"):
+        db.session.execute(delete(m.Holiday).where(m.Holiday.day >= dt.date(2098, 1, 1),
+                                                   m.Holiday.day <= dt.date(2098, 12, 31)))
+        db.session.commit()
+    text = "国务院办公厅关于2098年部分节假日安排的通知\n一、元旦：1月1日放假1天。"
+    return Call("POST", "/holidays/notice/confirm/", added("holiday"), form={"text": text})
+
+
 def _notification(ctx: Ctx, login: str) -> int:
     with ctx.app.app_context():
         return access_rows.notification_for(login)

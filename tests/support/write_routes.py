@@ -79,6 +79,8 @@ WRITES |= {
     "ProblemAttachmentView.upload": (Case(need("Problem E"), p.upload("problem")),),
     "ProblemAttachmentView.remove": (Case(need("Problem E"), p.remove_attachment("problem")),),
     "HolidayCalendarView.prefill": (Case(need("Holiday A"), p.prefill),),
+    "HolidayNoticeView.preview": "a preview of the pasted notice: it writes nothing",
+    "HolidayNoticeView.confirm": (Case(need("Holiday A"), p.notice_confirm),),
     "ExcelImportView.upload": tuple(
         Case(need("ExcelImport A", f"{resource} {verb}"), make(table), f"{table} {verb}")
         for resource, table in (("Department", "department"), ("Person", "person"),
