@@ -68,7 +68,8 @@ class LiveSession:
 
 def label_of(key: str) -> str:
     """A short name for a session: from its key, but not its key nor a way back to it."""
-    return hashlib.sha256(f"session-label:{key}".encode()).hexdigest()[:10]
+    digest = hashlib.sha256(f"session-label:{key}".encode()).digest()
+    return f"{int.from_bytes(digest[:8]) % 10**8:08d}"  # eight digits, as pages show numbers
 
 
 def _live(user_id: int) -> dict[str, Record]:
