@@ -1,4 +1,4 @@
-"""安全 › 登录日志 (issue 15): every login attempt and logout, newest first, searchable by user
+"""权限管理 › 登录日志 (issue 15): every login attempt and logout, newest first, searchable by user
 name, outcome, kind and a period in Beijing time, exported like every list.
 
 Read-only: the view has the read permission only (resource "LoginLog"), which no built-in

@@ -68,7 +68,7 @@ MENU = [
     ("System", _l("系统管理"), "ImportExcel", _l("Excel 导入"), ExcelImportView),
     ("System", _l("系统管理"), "AuditLog", _l("审计日志"), AuditLogView),  # issue 7: Admin only
     # issue 15: Admin only, beside FAB's users and roles (the category FAB's security views use)
-    ("Security", _l("安全"), "LoginLog", _l("登录日志"), LoginLogView),
+    ("Security", _l("权限管理"), "LoginLog", _l("登录日志"), LoginLogView),
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
 NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, HolidayCalendarView,
