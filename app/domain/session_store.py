@@ -195,7 +195,8 @@ class FallbackStore:
         self.secondary.delete_user(user_id)
 
     def user_sessions(self, user_id: int) -> dict[str, Record]:
-        return self._either("user_sessions", user_id)
+        """Redis's, and those the database kept while Redis did not answer."""
+        return {**self.secondary.user_sessions(user_id), **self._either("user_sessions", user_id)}
 
 
 def limits_for(config: dict) -> Limits:
