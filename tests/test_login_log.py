@@ -289,3 +289,16 @@ def test_one_cannot_end_another_users_session_from_ones_own_page(app, world):
     me.post("/users/mysessions/end", data={"session": label(victim),
                                            "csrf_token": csrf_token(me)})
     assert is_logged_in(victim)
+
+
+def test_deleting_a_login_keeps_its_records(app, world):
+    name = new_account(app)
+    form_login(browser(app), name, PASSWORD)
+    (row,) = last_rows(app)
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username=name)
+        db.session.delete(user)
+        db.session.commit()
+        kept = db.session.get(m.LoginLog, row.id)
+        assert kept is not None and kept.username == name
+        assert kept.user_id is None
