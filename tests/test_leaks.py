@@ -3,6 +3,7 @@
 The walk requests every GET route of app.url_map as each role, on rows of both departments
 (the routes and ids of tests/test_routes_access.py), and looks in each body — JSON, HTML,
 and the XML inside .xlsx/.docx files — for a password hash, a token of any session, the
+walking browser's session id and its stored key (issue 15: pages list sessions), the
 SECRET_KEY, and the values of other logins' columns besides their name (e-mail, login
 times, login counts). Admin's own screens for accounts (Security, the audit log) show
 e-mail and login times by design; hashes and tokens nowhere.
@@ -10,6 +11,7 @@ e-mail and login times by design; hashes and tokens nowhere.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -102,6 +104,13 @@ def tokens(app) -> set[str]:
     return found
 
 
+def session_secrets(client) -> set[str]:
+    """The id a browser's session cookie carries, and the key it is stored under."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None, "the walk's browser is logged in"
+    return {cookie.value, hashlib.sha256(cookie.value.encode()).hexdigest()}
+
+
 def other_accounts(app, role: str) -> set[str]:
     """The values of other logins' columns that are not a name, as pages would print them."""
     values = set()
@@ -153,6 +162,7 @@ def test_no_answer_carries_secrets(app, world, base_rows, tokens, role):  # noqa
     keys = {app.config["SECRET_KEY"], app.config.get("JWT_SECRET_KEY")}
     secrets = tokens | {key for key in keys if key}
     secrets.add(caller.headers["Authorization"].removeprefix("Bearer "))
+    secrets |= session_secrets(caller.client)  # 个人信息 lists one's sessions (issue 15)
     accounts = other_accounts(app, role)
     found, walked = [], 0
     for rule in rules(app):

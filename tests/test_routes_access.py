@@ -100,8 +100,8 @@ def base_rows(app, world) -> dict[tuple[str, str], int]:
             shared = {"node_template": w.template, "template_node": w.node,
                       "holiday": w.holiday, "circular": w.circular, "job_run": w.job_run}
             rows |= {(table, dept): row for table, row in shared.items()}
-            for table in ("supervision", "circular", "ab_user", "ab_role", "ab_group",
-                          "ab_permission", "ab_view_menu", "ab_permission_view"):
+            for table in ("supervision", "circular", "login_log", "ab_user", "ab_role",
+                          "ab_group", "ab_permission", "ab_view_menu", "ab_permission_view"):
                 rows[(table, dept)] = access_rows.fresh_row(w, table, dept)
             rows[("notification", dept)] = access_rows.notification_for(f"staff_{dept}")
     return rows

@@ -86,6 +86,14 @@ JOB_STATUS = {
     "failed": _l("失败"),
 }
 DELIVERY_STATUS = {"pending": _l("待发送"), "sent": _l("已发送"), "failed": _l("发送失败")}
+# 登录日志 (issue 15)
+LOGIN_EVENT = {"login": _l("登录"), "logout": _l("退出")}
+LOGIN_CHANNEL = {"form": _l("网页"), "api": _l("接口")}
+LOGIN_REASON = {
+    "wrong_password": _l("密码错误"),
+    "unknown_user": _l("用户不存在"),
+    "inactive": _l("账号已停用"),
+}
 
 
 def label(choices: dict, value: object) -> str:

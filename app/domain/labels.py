@@ -131,6 +131,9 @@ TABLE_CHOICES = {
     ("supervision", "kind"): choices.SUPERVISION_KIND,
     ("problem", "category"): choices.PROBLEM_CATEGORY,
     ("job_run", "status"): choices.JOB_STATUS,
+    ("login_log", "event"): choices.LOGIN_EVENT,
+    ("login_log", "channel"): choices.LOGIN_CHANNEL,
+    ("login_log", "reason"): choices.LOGIN_REASON,
 }
 
 

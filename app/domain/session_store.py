@@ -2,8 +2,8 @@
 REDIS_URL is set, and the database again while Redis does not answer.
 
 A session is stored under the SHA-256 of its cookie's random id, with its user (to end
-them all at once), when it began and when it was last used. The stores know nothing of
-requests: app/web/sessions.py reads and writes them for each request.
+them all at once, or list them), when it began, when and where from it was last used. The
+stores know nothing of requests: app/web/sessions.py reads and writes them for each request.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Record:
     user_id: int | None
     created: float  # Unix time
     seen: float  # Unix time of the last request
+    address: str | None = None  # of the last request written back
+    user_agent: str | None = None
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Store(Protocol):
 
     def delete_user(self, user_id: int) -> None: ...
 
+    def user_sessions(self, user_id: int) -> dict[str, Record]: ...
+
 
 def upsert(connection: Connection, table, values: dict, key: str, changes: dict) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE, in PostgreSQL's or SQLite's words."""
@@ -78,15 +82,25 @@ class DatabaseStore:
     def get(self, key: str) -> Record | None:
         t = self.table
         with db.engine.connect() as connection:
-            row = connection.execute(
-                select(t.c.data, t.c.user_id, t.c.created_at, t.c.seen_at).where(t.c.id == key)
-            ).first()
+            row = connection.execute(select(*self._columns()).where(t.c.id == key)).first()
         return Record(*row) if row else None
+
+    def _columns(self) -> tuple:
+        t = self.table
+        return t.c.data, t.c.user_id, t.c.created_at, t.c.seen_at, t.c.address, t.c.user_agent
+
+    def user_sessions(self, user_id: int) -> dict[str, Record]:
+        t = self.table
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                select(t.c.id, *self._columns()).where(t.c.user_id == user_id)).all()
+        return {row[0]: Record(*row[1:]) for row in rows}
 
     def put(self, key: str, record: Record, now: float) -> None:
         t = self.table
         values = {"data": record.data, "user_id": record.user_id,
-                  "created_at": record.created, "seen_at": record.seen}
+                  "created_at": record.created, "seen_at": record.seen,
+                  "address": record.address, "user_agent": record.user_agent}
         with db.engine.begin() as connection:
             upsert(connection, t, {"id": key, **values}, "id", values)
             if random.random() < PURGE_CHANCE:
@@ -140,6 +154,18 @@ class RedisStore:
         keys = [self._key(k.decode() if isinstance(k, bytes) else k) for k in members]
         self.redis.delete(*keys, self._user_key(user_id))
 
+    def user_sessions(self, user_id: int) -> dict[str, Record]:
+        """The user's sessions that still exist (expired ones leave the user's set)."""
+        members = [k.decode() if isinstance(k, bytes) else k
+                   for k in self.redis.smembers(self._user_key(user_id))]
+        raws = self.redis.mget([self._key(k) for k in members]) if members else []
+        found = {key: Record(**json.loads(raw)) for key, raw in zip(members, raws, strict=True)
+                 if raw}
+        gone = [key for key, raw in zip(members, raws, strict=True) if not raw]
+        if gone:
+            self.redis.srem(self._user_key(user_id), *gone)
+        return {key: record for key, record in found.items() if record.user_id == user_id}
+
 
 class FallbackStore:
     """Redis first; while it does not answer, the database (users log in again once)."""
@@ -168,11 +194,20 @@ class FallbackStore:
         self._either("delete_user", user_id)
         self.secondary.delete_user(user_id)
 
+    def user_sessions(self, user_id: int) -> dict[str, Record]:
+        """Redis's, and those the database kept while Redis did not answer."""
+        return {**self.secondary.user_sessions(user_id), **self._either("user_sessions", user_id)}
+
+
+def limits_for(config: dict) -> Limits:
+    """How long sessions live, from the settings."""
+    return Limits(idle=float(config["SESSION_IDLE_MINUTES"]) * 60,
+                  lifetime=config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+
 
 def store_for(config: dict) -> Store:
     """The store the settings name: Redis with REDIS_URL, else the database."""
-    limits = Limits(idle=float(config["SESSION_IDLE_MINUTES"]) * 60,
-                    lifetime=config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+    limits = limits_for(config)
     database = DatabaseStore(limits)
     if not config.get("REDIS_URL"):
         return database

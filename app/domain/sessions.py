@@ -12,14 +12,16 @@ administrator's 全部下线 call `end_sessions` directly.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
+from dataclasses import dataclass
 
 from flask import Flask, current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.domain.session_store import Store, store_for, upsert
+from app.domain.session_store import Record, Store, limits_for, store_for, upsert
 from app.extensions import db
 
 STORE = "keyledger.session_store"
@@ -50,6 +52,46 @@ def end_sessions(session: Session, user_id: int) -> None:
            {"user_id": user_id, "generation": 1, "changed_at": stamp}, "user_id",
            {"generation": table.c.generation + 1, "changed_at": stamp})
     session.info.setdefault(ENDED, set()).add(user_id)
+
+
+@dataclass
+class LiveSession:
+    """One of a user's live sessions as pages show it: a label, never its id or key."""
+
+    label: str
+    created: float  # Unix time
+    seen: float
+    address: str | None
+    user_agent: str | None
+    current: bool  # the session of the request that lists it
+
+
+def label_of(key: str) -> str:
+    """A short name for a session: from its key, but not its key nor a way back to it."""
+    digest = hashlib.sha256(f"session-label:{key}".encode()).digest()
+    return f"{int.from_bytes(digest[:8]) % 10**8:08d}"  # eight digits, as pages show numbers
+
+
+def _live(user_id: int) -> dict[str, Record]:
+    limits, moment = limits_for(current_app.config), now()
+    return {key: record for key, record in store().user_sessions(user_id).items()
+            if limits.alive(record, moment)}
+
+
+def live_sessions(user_id: int, current_key: str | None = None) -> list[LiveSession]:
+    """The user's live sessions, the most recently used first."""
+    found = [LiveSession(label_of(key), r.created, r.seen, r.address, r.user_agent,
+                         key == current_key) for key, r in _live(user_id).items()]
+    return sorted(found, key=lambda s: s.seen, reverse=True)
+
+
+def end_session(user_id: int, label: str) -> bool:
+    """End the user's session of that label (its cookie stops working); False if none."""
+    for key in _live(user_id):
+        if label_of(key) == label:
+            store().delete(key)
+            return True
+    return False
 
 
 def _credentials_changed(user: m.User) -> bool:

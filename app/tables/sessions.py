@@ -1,13 +1,14 @@
 """Logins on the server (issue 14): the sessions behind the browsers' cookies, and each
 user's login generation, which every session and token carries and a password change,
-deactivation, logout or 全部下线 moves on (app/domain/sessions.py)."""
+deactivation, logout or 全部下线 moves on (app/domain/sessions.py); the 登录日志 of every
+login and logout (issue 15, app/domain/login_log.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -27,6 +28,9 @@ class WebSession(Model):
     data: Mapped[str] = mapped_column(Text)  # the session's values, as tagged JSON
     created_at: Mapped[float] = mapped_column(Float)  # Unix time
     seen_at: Mapped[float] = mapped_column(Float)  # Unix time of the last request
+    # where the session was last used from (issue 15: the user's list of their sessions)
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class LoginGeneration(Model):
@@ -38,3 +42,30 @@ class LoginGeneration(Model):
         ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+
+
+class LoginLog(Model):
+    """登录日志: one login attempt (form or API), successful or not, or one logout.
+
+    The user name is the one typed, cleaned (app/domain/login_log.py); the password typed is
+    never stored. Written through a connection of its own, so a failed login is recorded
+    whatever the request's transaction does.
+    """
+
+    __tablename__ = "login_log"
+    __table_args__ = (
+        Index("ix_login_log_at", "at"),
+        Index("ix_login_log_user_id_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    event: Mapped[str] = mapped_column(String(10))  # login, logout
+    channel: Mapped[str] = mapped_column(String(10))  # form, api
+    # the login the name belongs to, if any (kept when the login is deleted: the name stays)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    username: Mapped[str] = mapped_column(String(100))  # as typed, cleaned and cut
+    success: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(20))  # why a login failed
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))

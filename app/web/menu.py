@@ -34,6 +34,7 @@ from app.web.library_views import (
     ProjectView,
     TemplateNodeView,
 )
+from app.web.login_log_pages import LoginLogView
 from app.web.my_investment import MyInvestmentView
 from app.web.my_ledger import MyLedgerView
 from app.web.notifications import NotificationView
@@ -67,6 +68,8 @@ MENU = [
     ("System", _l("系统管理"), "JobRuns", _l("任务运行记录"), JobRunView),
     ("System", _l("系统管理"), "ImportExcel", _l("Excel 导入"), ExcelImportView),
     ("System", _l("系统管理"), "AuditLog", _l("审计日志"), AuditLogView),  # issue 7: Admin only
+    # issue 15: Admin only, beside FAB's users and roles (the category FAB's security views use)
+    ("Security", _l("权限管理"), "LoginLog", _l("登录日志"), LoginLogView),
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
 NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, HolidayCalendarView,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -22,11 +22,13 @@ from flask_babel import lazy_gettext as _l
 from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
 from app.web.access import request_actor
+from app.web.login_records import login_attempted
 from app.web.permission_labels import permission_label, permission_labels
 from app.web.session_views import (
     AuthDBView,
     LanguageView,
     ResetMyPasswordView,
+    SessionList,
     SignOutEverywhere,
     no_switch_by_get,
 )
@@ -92,8 +94,10 @@ class SecurityRoutes:
         abort(404)
 
 
-class UserView(SecurityRoutes, SignOutEverywhere, RoleLabelledForms, UserDBModelView):
-    """FAB's user screens, with Chinese values instead of True/None/[Admin], and 全部下线."""
+class UserView(SecurityRoutes, SignOutEverywhere, SessionList, RoleLabelledForms,
+               UserDBModelView):
+    """FAB's user screens, with Chinese values instead of True/None/[Admin], 全部下线, and
+    the user's live sessions with 下线 (on their page, and on one's own 个人信息)."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
     formatters_columns = {
@@ -112,9 +116,23 @@ class UserView(SecurityRoutes, SignOutEverywhere, RoleLabelledForms, UserDBModel
         actions = {name: self.actions[name] for name in ("resetpasswords", "signout")}
         widgets = self._get_show_widget(pk, item, actions=actions)
         self.update_redirect()
-        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+        return self.render_template(self.sessions_template, pk=pk, title=self.show_title,
                                     widgets=widgets, appbuilder=self.appbuilder,
-                                    related_views=self._related_views)
+                                    related_views=self._related_views,
+                                    **self.sessions_of(item.id, mine=False))
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """FAB's 个人信息, and one's live sessions with 下线 for the others."""
+        actions = {name: self.actions[name] for name in ("resetmypassword", "userinfoedit")}
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, actions=actions,
+                                        show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template(self.sessions_template, title=self.user_info_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    **self.sessions_of(g.user.id, mine=True))
 
 
 class RoleView(SecurityRoutes, RoleModelView):
@@ -174,6 +192,12 @@ class KeyLedgerSecurityManager(SecurityManager):
         super().register_views()
         self.appbuilder.bm.locale_view = self.appbuilder.add_view_no_menu(LanguageView())
         current_app.view_functions["LocaleView.index"] = no_switch_by_get
+
+    def auth_user_db(self, username: str, password: str) -> Any:
+        """FAB's password check (the login form and the API's), recorded in the 登录日志."""
+        user = super().auth_user_db(username, password)
+        login_attempted(self, username, user)
+        return user
 
     @property
     def is_auth_limited(self) -> bool:

@@ -1,17 +1,20 @@
 """The account pages that end or change a login (issue 14): logout and the language switch
 by POST (the CSRF token checked, as every POST), the current password asked before one's
-own is changed, and the administrator's 全部下线 on the user list and page."""
+own is changed, and the administrator's 全部下线 on the user list and page; a user's live
+sessions, each with 下线 (issue 15), on the user's page (Admin) and on one's own 个人信息."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, session
-from flask_appbuilder import BaseView, expose
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security import views as fab_views
+from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +25,9 @@ from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.domain import sessions
 from app.extensions import db
-from app.web.sessions import ServerSession, restamp
+from app.web.audit_history import zone
+from app.web.login_records import logged_out
+from app.web.sessions import ServerSession, current_key, restamp
 
 
 class AuthDBView(fab_views.AuthDBView):
@@ -35,6 +40,7 @@ class AuthDBView(fab_views.AuthDBView):
         if user is not None:
             sessions.end_sessions(db.session, user.id)
             db.session.commit()
+            logged_out(user)
         locale = session.get("locale")
         response = super().logout()
         session.clear()
@@ -112,3 +118,53 @@ class SignOutEverywhere:
         if g.user.id in {user.id for user in users}:
             return redirect(current_app.appbuilder.get_url_for_login)  # type: ignore[attr-defined]
         return redirect(self.get_redirect())  # type: ignore[attr-defined]  # the model view's
+
+
+def moment(stamp: float) -> str:
+    """A session's Unix time as the pages show times (Beijing time, to the minute)."""
+    return dt.datetime.fromtimestamp(stamp, zone()).strftime("%Y-%m-%d %H:%M")
+
+
+class SessionList:
+    """A user's live sessions: the administrator ends any of them from the user's page
+    (the 全部下线 permission), and everyone ends their own others from 个人信息."""
+
+    sessions_template = "security/user_sessions.html"
+    datamodel: Any  # the model view's, which this is mixed into
+    _base_filters: Any
+
+    def sessions_of(self, user_id: int, mine: bool) -> dict[str, Any]:
+        """What the sessions section of a page needs."""
+        return {"live_sessions": sessions.live_sessions(user_id, current_key()),
+                "moment": moment, "mine": mine, "session_user_id": user_id}
+
+    @expose("/sessions/<int:pk>/end", methods=["POST"])
+    @has_access
+    @permission_name("signout")
+    def end_session(self, pk: int):
+        """下线: end one session of the user (its cookie stops working at once)."""
+        user = self.datamodel.get(pk, self._base_filters)
+        if user is None:
+            abort(404)
+        _ended(sessions.end_session(user.id, request.form.get("session", "")[:20]))
+        return redirect(url_for(".show", pk=pk))
+
+    @expose("/mysessions/end", methods=["POST"])
+    @has_access
+    @permission_name("userinfo")
+    def end_my_session(self):
+        """下线 on one's own page: one of one's other sessions (this one: 退出)."""
+        label = request.form.get("session", "")[:20]
+        key = current_key()
+        if key is not None and label == sessions.label_of(key):
+            flash(_("这是当前会话；要结束它，请点“退出”。"), "warning")
+        else:
+            _ended(sessions.end_session(g.user.id, label))
+        return redirect(url_for(".userinfo"))
+
+
+def _ended(done: bool) -> None:
+    if done:
+        flash(_("已让该会话下线。"), "info")
+    else:
+        flash(_("该会话已经结束。"), "info")

@@ -19,7 +19,7 @@ import re
 import secrets
 from typing import Any
 
-from flask import Flask, Request, Response, jsonify, session
+from flask import Flask, Request, Response, jsonify, request, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
 from app.domain import sessions
+from app.domain.login_log import ADDRESS_MAX, AGENT_MAX, cleaned
 from app.domain.session_store import Limits, Record
 from app.extensions import appbuilder, db
 from app.web.errors import DatabaseUnavailable
@@ -61,6 +62,12 @@ class ServerSession(CallbackDict, SessionMixin):
 
 def _key(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def current_key() -> str | None:
+    """The store's key of this request's session (None before it is stored)."""
+    sid = getattr(session, "sid", None)
+    return _key(sid) if sid else None
 
 
 def _worth_storing(values: dict, default_locale: str) -> bool:
@@ -130,7 +137,9 @@ class ServerSessionInterface(SessionInterface):
             return
         user_id = session.get("_user_id")
         record = Record(serializer.dumps(dict(session)),
-                        int(user_id) if user_id is not None else None, created, now)
+                        int(user_id) if user_id is not None else None, created, now,
+                        address=cleaned(request.remote_addr, ADDRESS_MAX) or None,
+                        user_agent=cleaned(request.user_agent.string, AGENT_MAX) or None)
         store.put(_key(session.sid), record, now)
         response.vary.add("Cookie")
         expires = (dt.datetime.fromtimestamp(created, dt.UTC) + app.permanent_session_lifetime

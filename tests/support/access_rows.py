@@ -99,6 +99,9 @@ def fresh_row(w, table: str, dept: str) -> int:
                                            built_at=dt.datetime(2026, 6, 1)),
         "job_run": lambda: m.JobRun(job="refresh_status", args={}, status="finished",
                                     queued_at=dt.datetime(2026, 6, 1)),
+        "login_log": lambda: m.LoginLog(at=dt.datetime(2026, 6, 1), event="login",
+                                        channel="form", username=f"gone{n}", success=False,
+                                        reason="unknown_user"),
     }
     row = make[table]()
     db.session.add(row)
@@ -117,8 +120,9 @@ def notification_for(username: str) -> int:
     return row.id
 
 
-# browsers' sessions come and go with every visit (and expired ones are purged at random)
-SESSION_BOOKKEEPING = frozenset({"web_session"})
+# browsers' sessions come and go with every visit (and expired ones are purged at random),
+# and every login and logout adds to the 登录日志
+SESSION_BOOKKEEPING = frozenset({"web_session", "login_log"})
 
 
 def counted_tables() -> list:

@@ -38,7 +38,8 @@ GRANTS: dict[str, dict[str, str]] = {
     "admin": {**{r: RAED for r in LEDGER}, "Compliance": "RX", "Circular": "R",
               "JobRun": "RA", "MyLedger": "RE", "Notification": "RE", "ExcelImport": "RA",
               "ReverseSchedule": "RE", **{r: "RE" for r in OFFICE}, "Security": RAED,
-              "Menu": "R", "Self": "RE", "AuditLog": "R", "WorkdayCalendar": "R", **_common},
+              "Menu": "R", "Self": "RE", "AuditLog": "R", "WorkdayCalendar": "R",
+              "LoginLog": "R", **_common},
     "supervisor": {**{r: RAED for r in LEDGER}, "Holiday": "R", "Compliance": "RX",
                    "Circular": "R", "JobRun": "RA", "MyLedger": "RE", "Notification": "RE",
                    "ExcelImport": "RA", "ReverseSchedule": "RE", **{r: "RE" for r in OFFICE},
@@ -150,6 +151,7 @@ for _resource, (_view, _api, _table) in TABLES.items():
     ENDPOINTS |= crud(_view, _resource, _table, ACTIONS.get(_resource))
     ENDPOINTS |= api(_api, _resource, _table)
 ENDPOINTS |= crud("JobRunView", "JobRun", "job_run")
+ENDPOINTS |= crud("LoginLogView", "LoginLog", "login_log")  # read only (issue 15)
 for _view, _table in [("UserView", "ab_user"), ("RoleView", "ab_role"),
                       ("GroupView", "ab_group"), ("PermissionModelView", "ab_permission"),
                       ("ViewMenuModelView", "ab_view_menu"),
@@ -231,6 +233,9 @@ ENDPOINTS |= {
     "LanguageView.switch": e("public", args={"locale": "zh"}),
     "UtilView.back": e("public"),
     "UserView.userinfo": e("Account"),
+    # 下线 of one session (issue 15): an empty form names none, so nothing ends
+    "UserView.end_session": e("Security", "E", "ab_user"),
+    "UserView.end_my_session": e("Account", "E"),
     "UserInfoEditView.this_form_get": e("Self"),
     "UserInfoEditView.this_form_post": e("Self", "E"),
     "ResetMyPasswordView.this_form_get": e("Account"),
