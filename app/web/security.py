@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
 from app.web.access import request_actor
+from app.web.login_tie import person_link
 from app.web.permission_labels import permission_label, permission_labels
 from app.web.session_views import (
     AuthDBView,
@@ -96,11 +97,27 @@ class UserView(SecurityRoutes, SignOutEverywhere, RoleLabelledForms, UserDBModel
     """FAB's user screens, with Chinese values instead of True/None/[Admin], and 全部下线."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
+    list_columns = [*UserDBModelView.list_columns, "person"]
+    show_fieldsets = [(title, {**fields, "fields": [*fields["fields"], "person"]} if i == 0
+                       else fields) for i, (title, fields)
+                      in enumerate(UserDBModelView.show_fieldsets)]
+    label_columns = {**UserDBModelView.label_columns, "person": _l("关联责任人")}
+    add_template = "security/user_add.html"  # with where the tie is made
+    edit_template = "security/user_edit.html"
     formatters_columns = {
+        "person": person_link,
         "active": _yes_no, "roles": _roles, "groups": _joined,
         **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
                                      "created_on", "created_by", "changed_on", "changed_by")},
     }
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk: str):
+        """FAB's user form, which says to whom the login is tied, with a link to edit it."""
+        item = self.datamodel.get(pk, self._base_filters)
+        g.login_person = person_link(item.person if item is not None else None)
+        return super().edit(pk)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
