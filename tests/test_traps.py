@@ -277,3 +277,56 @@ def test_user_screens_show_the_tied_person_with_a_link(app, client, auth, world)
     assert f'href="/personview/edit/{world.person_a}' in show and "张建国" in show
     edit = client.get(f"/users/edit/{staff_a}").get_data(as_text=True)
     assert "张建国" in edit and f"/personview/edit/{world.person_a}" in edit
+
+
+def _visible_text(html: str) -> str:
+    """The page's text as read, without tags and attribute values."""
+    import re
+
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_role_screens_show_chinese_role_names(app, client, auth):
+    from app.extensions import appbuilder
+
+    with app.app_context():
+        staff = appbuilder().sm.find_role("DeptStaff").id
+    auth.login("admin")
+    listing = _visible_text(client.get("/roles/list/").get_data(as_text=True))
+    for label in ("系统管理员", "督查室", "县领导", "责任单位人员"):
+        assert label in listing
+    for name in ("DeptStaff", "Supervisor", "Leader"):
+        assert name not in listing
+    edit = client.get(f"/roles/edit/{staff}").get_data(as_text=True)
+    import re
+
+    heading = re.search(r'id="role-label"[^>]*>(.*?)</', edit, re.S)
+    assert heading and "责任单位人员" in heading.group(1), edit
+    assert 'value="DeptStaff"' in edit  # the name kept as stored: nothing renamed
+    with app.app_context():
+        assert appbuilder().sm.find_role("DeptStaff") is not None
+
+
+def test_every_page_loads_the_clear_all_confirmation(client, auth):
+    auth.login("admin")
+    html = client.get("/roles/list/").get_data(as_text=True)
+    assert "/static/js/confirm-clear.js" in html
+    script = client.get("/static/js/confirm-clear.js")
+    assert script.status_code == 200 and b"select2:clearing" in script.data
+
+
+@pytest.mark.parametrize("model", [m.Department, m.Person, m.Project, m.Meeting])
+def test_every_reference_to_the_row_is_counted(app, model):
+    """No use of a row is left to the database's FOREIGN KEY error: every column that refers
+    to it is counted, but for the jobs' compliance rows and a meeting's own project list."""
+    from app.domain import in_use
+
+    target = model.__table__
+    with app.app_context():
+        referring = {(table.name, fk.parent.name) for table in db.metadata.sorted_tables
+                     for fk in table.foreign_keys if fk.column.table is target
+                     and table.name not in in_use.DERIVED} - in_use.OWN
+        counted = {(table.name, column.name) for table, columns, _words
+                   in in_use._users(target) for column in columns}
+    assert counted == referring and counted

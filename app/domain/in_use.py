@@ -15,9 +15,9 @@ from app.extensions import db
 
 # rows written by jobs from the ledger, rebuilt whole: they go with the row (ON DELETE CASCADE)
 DERIVED = {"compliance"}
-# (a meeting's own list of the projects it dispatched is its content, not a use of it: it goes
-# with the meeting; the same link read from the project's side is a meeting that used it)
-
+# references that are the row's own content, not a use of it: they go with it (a meeting's list
+# of the projects it dispatched)
+OWN = {("meeting_project", "meeting_id")}
 
 # how a count of the rows that use a row reads, by table (or table and column), in the order
 # the message lists them
@@ -28,19 +28,26 @@ WORDS: dict[tuple[str, str] | str, Callable[[int], str]] = {
     "problem": lambda n: _("%(n)d 个问题", n=n),
     "investment_report": lambda n: _("%(n)d 条投资月报", n=n),
     ("meeting", "chair_id"): lambda n: _("%(n)d 次调度会", n=n),
+    # a meeting that dispatched the project uses it (its own list of them: OWN)
     ("meeting_project", "project_id"): lambda n: _("%(n)d 次调度会", n=n),
     "task_chain": lambda n: _("%(n)d 条倒排工期", n=n),
     "template_node": lambda n: _("%(n)d 个模板节点", n=n),
+    ("department", "parent_id"): lambda n: _("%(n)d 个下级单位", n=n),  # the tree (issue 15)
 }
 ORDER = list(WORDS)
 
 
-def _key(table: str, column: str) -> tuple[str, str] | str | None:
-    """The WORDS entry of rows of `table` that use a row through `column`."""
+def _key(table: str, column: str) -> tuple[str, str] | str:
+    """The WORDS entry of rows of `table` that use a row through `column`; a table not named
+    there is still counted (by its name), so no use of a row is left to the database."""
     for key in ((table, column), table):
         if key in WORDS:
             return key
-    return None
+    return table
+
+
+def _words(key: tuple[str, str] | str) -> Callable[[int], str]:
+    return WORDS.get(key) or (lambda n: _("%(n)d 条“%(table)s”记录", n=n, table=key))
 
 
 def _instead(item: m.Model) -> str:
@@ -61,11 +68,12 @@ def _users(target: Table) -> list[tuple[Table, list, Callable[[int], str]]]:
         if table.name in DERIVED:
             continue
         for fk in table.foreign_keys:
-            key = _key(table.name, fk.parent.name)
-            if fk.column.table is target and key is not None:
+            if fk.column.table is target and (table.name, fk.parent.name) not in OWN:
+                key = _key(table.name, fk.parent.name)
                 found[key] = (table, [*found.get(key, (table, []))[1], fk.parent])
-    return [(table, columns, WORDS[key]) for key, (table, columns)
-            in sorted(found.items(), key=lambda kv: ORDER.index(kv[0]))]
+    rank = {key: place for place, key in enumerate(ORDER)}
+    return [(table, columns, _words(key)) for key, (table, columns)
+            in sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank)))]
 
 
 def uses(item: m.Model) -> list[str]:

@@ -80,6 +80,7 @@ class PersonView(TitledView):
     # 登录账号: free logins only, listed as "李晓梅（lixm）" (app/web/login_tie.py)
     add_form_query_rel_fields = edit_form_query_rel_fields = {"user": FREE_LOGIN}
     description_columns = {"user": _l("可输入用户名或姓名查找；已关联其他责任人的账号不在其中。")}
+    formatters_columns = {"user": lambda user: login_label(user) if user is not None else ""}
 
     def _init_forms(self) -> None:
         super()._init_forms()

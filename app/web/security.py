@@ -141,6 +141,16 @@ class RoleView(SecurityRoutes, RoleModelView):
     # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
     list_widget = ListWidget
     show_widget = ShowWidget
+    edit_template = "security/role_edit.html"  # the role's Chinese name above FAB's form
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk: str):
+        """FAB's role form, headed by the role's label (责任单位人员, not DeptStaff); the
+        stored name stays as it is, what the code and `flask init` know the role by."""
+        item = self.datamodel.get(pk, self._base_filters)
+        g.role_label = role_label(item) if item is not None else None
+        return super().edit(pk)
 
     def _init_forms(self) -> None:
         """The permission drop-downs list "进展反馈：删除", not "can delete on Feedback"."""
