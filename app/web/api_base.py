@@ -26,7 +26,8 @@ from app.domain.scope import DEPARTMENT_COLUMN
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.api_schema import ReferenceConverter, account_leaks
-from app.web.crud_base import offered_rel_fields, scoped_rel_fields
+from app.web.crud_base import scoped_rel_fields
+from app.web.drop_downs import offered_rel_fields
 from app.web.openapi import operation
 from app.web.row_scope import SCOPE
 

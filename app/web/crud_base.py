@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, request, session
 from flask_appbuilder import ModelView, expose, has_access
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +22,7 @@ from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
 from app.domain.text import TEXT_MAX
 from app.domain.validation import DomainError
+from app.web.drop_downs import more_filters, offered_rel_fields
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 
@@ -43,22 +43,6 @@ def text_validators(model: type[m.Model]) -> dict[str, list]:
 def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
-
-
-def offered_rel_fields(model: type[m.Model]) -> dict[str, list]:
-    """A new row's drop-downs: in scope, and no unit that is 停用 (validation.py refuses
-    one); an edit form keeps offering the unit a row already has."""
-    return {rel.key: [*SCOPE, *(ACTIVE if rel.mapper.class_ is m.Department else [])]
-            for rel in relationships(model)}
-
-
-ACTIVE = [["active", FilterEqual, True]]
-
-
-def more_filters(base: dict[str, list], own: dict[str, list] | None) -> dict[str, list]:
-    """A view's own drop-down filters (the free logins of the person form) after the base's."""
-    return {**base, **{key: [*base.get(key, []), *filters]
-                       for key, filters in (own or {}).items()}}
 
 
 def column_default(model: type[m.Model], column: str) -> object:

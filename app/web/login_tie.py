@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request, url_for
+from flask import Flask, request, url_for
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app import models as m
+from app.domain.access import untied
 from app.extensions import db
 
 CJK = re.compile(r"^[\u3400-\u9fff·]+$")
@@ -66,3 +67,9 @@ def person_link(person: m.Person | None) -> Markup:
             url_for("PersonView.list"), _("未关联（在“责任人”中选择登录账号）"))
     return Markup('<a href="{}">{}</a>').format(
         url_for("PersonView.edit", pk=person.id), escape(person.name))
+
+
+def init_app(app: Flask) -> None:
+    """Every page tells a department user whose login is tied to no person why they see
+    nothing, and whom to ask (keyledger_base.html)."""
+    app.jinja_env.globals["login_untied"] = untied

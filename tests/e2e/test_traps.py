@@ -37,3 +37,29 @@ def test_clearing_all_permissions_of_a_role_asks_first(portal, new_context) -> N
     clear.click()
     assert chosen.count() == 0  # "确定": the administrator meant it (the form is not saved)
     admin.close()
+
+
+def test_a_department_in_use_is_not_deleted_and_the_page_says_why(portal, new_context) -> None:
+    from sqlalchemy import func, select
+
+    from app import models as m
+    from app.extensions import db
+
+    with portal.app.app_context():
+        name, tasks = db.session.execute(
+            select(m.Department.name, func.count(m.Task.id)).join(m.Task)
+            .group_by(m.Department.id).order_by(func.count(m.Task.id).desc())).first()
+    admin = Visitor(portal, new_context)
+    admin.login(*story.ADMIN)
+    admin.goto(f"/departmentview/list/?_flt_0_name={name}")
+    page = admin.page
+    row = page.locator("table tr", has_text=name).first
+    row.locator("a[id^='btn-delete-']").click()
+    page.locator("#modal-confirm-ok").click()
+    page.wait_for_load_state()
+    alert = page.locator(".alert-danger")
+    expect(alert).to_contain_text(f"{name} 还有 {tasks} 项任务")
+    expect(alert).to_contain_text("不能删除；可以改为停用。")
+    expect(page.locator("table tr", has_text=name).first).to_be_visible()  # still there
+    admin.shot("e2e-refused-delete")
+    admin.close()
