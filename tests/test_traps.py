@@ -34,8 +34,12 @@ def test_delete_of_a_row_in_use_is_refused_on_the_page(app, client, auth, world,
     pk = world.a[key]
     auth.login("admin")
     caplog.set_level(logging.INFO)
-    response = client.post(f"/{view}/delete/{pk}", data={"csrf_token": csrf_token(client)},
-                           follow_redirects=True)
+    token = csrf_token(client, f"/{view}/list/")
+    response = client.post(f"/{view}/delete/{pk}", data={"csrf_token": token},
+                           headers={"Referer": f"http://localhost/{view}/list/"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/{view}/list/")  # back to the list
+    response = client.get(response.headers["Location"])
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert f"{name} 还有" in html and "不能删除" in html, html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import abort, flash, g, redirect, request, session
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -188,8 +188,12 @@ class ScopedModelView(ModelView):
 
     def pre_delete(self, item: m.Model) -> None:
         """A row other rows use is refused before the database is asked: FAB flashes the
-        message in red and goes back to the list (app/domain/in_use.py)."""
-        guard_delete(item)
+        message in red, and delete() goes back to the page (app/domain/in_use.py)."""
+        try:
+            guard_delete(item)
+        except DomainError:
+            g.delete_refused = True
+            raise
 
     def _guarded(self, item: m.Model, adding: bool) -> None:
         try:
@@ -248,6 +252,10 @@ class ScopedModelView(ModelView):
         if g.pop("refused_commit", False):
             said_instead(None)
             raise g.pop("domain_error")
+        if g.pop("delete_refused", False):  # back to the list it was asked from, and its message
+            back = request.referrer or ""
+            same_site = back.startswith(request.host_url)
+            return redirect(back if same_site else url_for(f"{type(self).__name__}.list"))
         return response
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])

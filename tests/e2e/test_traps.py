@@ -60,6 +60,11 @@ def test_a_department_in_use_is_not_deleted_and_the_page_says_why(portal, new_co
     alert = page.locator(".alert-danger")
     expect(alert).to_contain_text(f"{name} 还有 {tasks} 项任务")
     expect(alert).to_contain_text("不能删除；可以改为停用。")
-    expect(page.locator("table tr", has_text=name).first).to_be_visible()  # still there
+    expect(page.locator("table tr", has_text=name).first).to_be_visible()  # back on the list
     admin.shot("e2e-refused-delete")
+    with portal.app.app_context():  # nothing deleted, nothing half-way
+        unit = db.session.scalar(select(m.Department).where(m.Department.name == name))
+        assert unit is not None
+        assert db.session.scalar(select(func.count(m.Task.id))
+                                 .where(m.Task.department_id == unit.id)) == tasks
     admin.close()
