@@ -200,6 +200,13 @@ def current_department_scope() -> int | None:
     return current().department_id
 
 
+def untied() -> bool:
+    """Whether the acting user is limited to a department but their login is tied to no
+    person, so to no department: they see nothing, and must be told so and whom to ask."""
+    actor = current()
+    return actor.user_id is not None and actor.department_id == scope.NO_DEPARTMENT
+
+
 def in_scope(obj: object) -> bool:
     """Whether the current actor may see or reference this row (alias of `visible`)."""
     return visible(obj)

@@ -286,6 +286,12 @@ def compliance_table(
     return table
 
 
+def ranked_unit(kind: str, active: bool) -> bool:
+    """Whether a unit is ranked as a 责任单位: not the county leaders (领导), not a unit that is
+    停用; those are listed apart with their figures, not given a place."""
+    return active is not False and kind != "leadership"
+
+
 def ranking(scores: dict[int, tuple[str, float | None]]) -> list[int]:
     """Departments by score (highest first; none last), then by name."""
     return sorted(scores, key=lambda d: (scores[d][1] is None, -(scores[d][1] or 0), scores[d][0]))

@@ -11,7 +11,7 @@ from app import models as m
 from app.domain import clock, text
 from app.domain.labels import LABELS
 from app.domain.node_templates import check_template_node
-from app.domain.scope import ACCEPTED
+from app.domain.scope import ACCEPTED, DEPARTMENT_COLUMN
 from app.extensions import db
 
 
@@ -170,9 +170,42 @@ def _text(item: m.Model) -> str | None:
     return None
 
 
+def _inactive_department(item: m.Model, adding: bool) -> str | None:
+    """A unit that is 停用 takes no new rows (task, project, problem, person) and no row
+    moved to it; what it already has stays, and may still be edited."""
+    column = DEPARTMENT_COLUMN.get(type(item))
+    if column is None:
+        return None
+    relation = column.removesuffix("_id")
+    if not (adding or _changed(item, relation) or _changed(item, column)):
+        return None
+    with db.session.no_autoflush:
+        department = getattr(item, relation) or (
+            db.session.get(m.Department, getattr(item, column)) if getattr(item, column)
+            else None)
+    if department is None or department.active is not False:
+        return None
+    return _("“%(name)s”已停用，不能再给它新建或转入记录；请选择启用的责任单位。",
+             name=department.name)
+
+
+def _login_taken(item: m.Model) -> str | None:
+    """A login is tied to one person: choosing one tied to someone else is refused, naming
+    them (the database's unique index would only say "重复")."""
+    if not isinstance(item, m.Person) or item.user is None or not _changed(item, "user"):
+        return None
+    with db.session.no_autoflush:
+        other = db.session.scalar(select(m.Person).where(m.Person.user_id == item.user.id,
+                                                         m.Person.id != item.id))
+    if other is None:
+        return None
+    return _("登录账号“%(username)s”已关联责任人“%(name)s”，一个账号只能关联一名责任人。",
+             username=item.user.username, name=other.name)
+
+
 def check(item: m.Model, adding: bool) -> str | None:
     """The message refusing this change, or None when it may be saved."""
-    problem = _text(item)
+    problem = _text(item) or _inactive_department(item, adding) or _login_taken(item)
     if problem:
         return problem
     rule = CHECKS.get(type(item))

@@ -25,9 +25,12 @@ def summary(counts: rules.ComplianceCounts) -> dict:
 
 
 def ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
-    """The departments by rank (rules.ranking), each with its row."""
-    names = dict(db.session.execute(select(m.Department.id, m.Department.name)).all())
-    scored = {d: (names[d], c.score) for d, c in table.items() if d is not None}
+    """The ranked units by rank (rules.ranking), each with its row: not the county leaders,
+    not a unit that is 停用 (their tasks are still in the lists)."""
+    units = {d.id: d for d in db.session.scalars(select(m.Department))}
+    names = {d: unit.name for d, unit in units.items()}
+    scored = {d: (names[d], c.score) for d, c in table.items()
+              if d is not None and rules.ranked_unit(units[d].kind, units[d].active)}
     return [{"rank": place, "department_id": d, "department": names[d]} | summary(table[d])
             for place, d in enumerate(rules.ranking(scored), start=1)]
 

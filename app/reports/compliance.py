@@ -67,6 +67,7 @@ class TableRow:
     compliance: m.Compliance
     name: str
     rank: int | None
+    apart: bool = False  # 县领导 or 停用: listed after the ranked units, not ranked
 
 
 def table_rows(period: dt.date) -> list[TableRow]:
@@ -77,12 +78,16 @@ def table_rows(period: dt.date) -> list[TableRow]:
         query = query.where(scope_clause(m.Compliance, department))
     rows = db.session.scalars(query).all()
     county = [r for r in rows if r.department_id is None]
-    departments = {r.department_id: r for r in rows if r.department_id is not None}
+    departments = {r.department_id: r for r in rows if r.department_id is not None
+                   and rules.ranked_unit(r.department.kind, r.department.active)}
     order = rules.ranking({d: (r.department.name, r.score) for d, r in departments.items()})
     ranked = [TableRow(departments[d], departments[d].department.name,
                        place if departments[d].score is not None else None)
               for place, d in enumerate(order, start=1)]  # nothing to judge: no rank
-    return [TableRow(c, _("全县"), None) for c in county] + ranked
+    apart = sorted((TableRow(r, r.department.name, None, apart=True) for r in rows
+                    if r.department_id is not None and r.department_id not in departments),
+                   key=lambda row: row.name)
+    return [TableRow(c, _("全县"), None) for c in county] + ranked + apart
 
 
 def built_day(rows: list[TableRow]) -> dt.date | None:

@@ -75,7 +75,8 @@ def ranking() -> list[dict]:
     query = _scoped(select(m.Compliance).where(m.Compliance.period == period,
                                                m.Compliance.department_id.is_not(None)),
                     m.Compliance)
-    rows = db.session.scalars(query).all()
+    rows = [r for r in db.session.scalars(query)
+            if rules.ranked_unit(r.department.kind, r.department.active)]
     order = rules.ranking({r.department_id: (r.department.name, r.score) for r in rows})
     by_id = {r.department_id: r for r in rows}
     return [{"department": by_id[d].department.name, "score": by_id[d].score} for d in order]

@@ -9,7 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.domain import choices
 from app.tables.base import Audited, one_of
@@ -41,7 +41,9 @@ class Person(Audited, Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), unique=True)
 
     department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
-    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id], lazy="joined")
+    # User.person: the user screens show whom a login is tied to (app/web/login_tie.py)
+    user: Mapped[User | None] = relationship(User, foreign_keys=[user_id], lazy="joined",
+                                             backref=backref("person", uselist=False))
 
     def __str__(self) -> str:
         return self.name

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import models as m
 from app.domain import access, locking
 from app.domain.access import ID_LIMIT, parse_id
+from app.domain.in_use import guard_delete
 from app.domain.labels import LABELS, choices_for
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
@@ -26,6 +27,7 @@ from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.api_schema import ReferenceConverter, account_leaks
 from app.web.crud_base import scoped_rel_fields
+from app.web.drop_downs import offered_rel_fields
 from app.web.openapi import operation
 from app.web.row_scope import SCOPE
 
@@ -151,9 +153,8 @@ class ScopedApi(ModelRestApi):
             self.list_columns = [*self.list_columns, locking.VERSION]
             self.show_columns = [*self.show_columns, locking.VERSION]
             self.edit_columns = [*self.edit_columns, locking.VERSION]
-        rel = scoped_rel_fields(model)
-        self.add_query_rel_fields = rel
-        self.edit_query_rel_fields = rel
+        self.add_query_rel_fields = offered_rel_fields(model)
+        self.edit_query_rel_fields = scoped_rel_fields(model)
         self.validators_columns = {**choice_validators(model), **(self.validators_columns or {})}
         super().__init__()
         if not writable:
@@ -198,6 +199,9 @@ class ScopedApi(ModelRestApi):
 
     def pre_update(self, item: m.Model) -> None:
         guard_write(item, adding=False)
+
+    def pre_delete(self, item: m.Model) -> None:
+        guard_delete(item)  # in use: 409 with what uses it, before the database is asked
 
     def _guarded_response(self, call, *args):
         item = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import abort, flash, g, redirect, request, session
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -16,11 +16,13 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app import models as m
 from app.domain import choices, locking
+from app.domain.in_use import guard_delete
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
 from app.domain.text import TEXT_MAX
 from app.domain.validation import DomainError
+from app.web.drop_downs import more_filters, offered_rel_fields
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 
@@ -43,16 +45,25 @@ def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     return {rel.key: SCOPE for rel in relationships(model)}
 
 
-def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Field]:
-    """Select fields with translated labels for choice columns; check boxes for booleans.
+def column_default(model: type[m.Model], column: str) -> object:
+    """The model's scalar default of a column (a new row's value), None without one."""
+    default = inspect(model).columns[column].default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def choice_form_fields(model: type[m.Model], columns: list[str],
+                       adding: bool = False) -> dict[str, Field]:
+    """Select fields with translated labels for choice columns; check boxes for booleans;
+    on an add form (`adding`) preset to the model's defaults (a new 责任单位: 职能部门, 启用).
 
     (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
     """
     table = model.__tablename__
     fields: dict[str, Field] = {}
     for column in columns:
+        default = column_default(model, column) if adding else None
         if isinstance(inspect(model).columns[column].type, Boolean):
-            fields[column] = BooleanField(LABELS.get(column, column))
+            fields[column] = BooleanField(LABELS.get(column, column), default=default)
             continue
         options = choices_for(table, column)
         if options is None:
@@ -63,6 +74,7 @@ def choice_form_fields(model: type[m.Model], columns: list[str]) -> dict[str, Fi
             choices=([("", "")] if nullable else []) + choices.pairs(options),
             validators=[Optional() if nullable else DataRequired()],
             coerce=lambda v: v or None,
+            default=default,
         )
     return fields
 
@@ -125,11 +137,12 @@ class ScopedModelView(ModelView):
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
         rel = scoped_rel_fields(model)
-        self.add_form_query_rel_fields = rel
-        self.edit_form_query_rel_fields = rel
+        self.add_form_query_rel_fields = more_filters(offered_rel_fields(model),
+                                                      self.add_form_query_rel_fields)
+        self.edit_form_query_rel_fields = more_filters(rel, self.edit_form_query_rel_fields)
         self.search_form_query_rel_fields = rel
         columns = [c.key for c in inspect(model).columns]
-        self.add_form_extra_fields = {**choice_form_fields(model, columns),
+        self.add_form_extra_fields = {**choice_form_fields(model, columns, adding=True),
                                       **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**choice_form_fields(model, columns),
                                        **(self.edit_form_extra_fields or {})}
@@ -172,6 +185,15 @@ class ScopedModelView(ModelView):
 
     def pre_update(self, item: m.Model) -> None:
         self._guarded(item, adding=False)
+
+    def pre_delete(self, item: m.Model) -> None:
+        """A row other rows use is refused before the database is asked: FAB flashes the
+        message in red, and delete() goes back to the page (app/domain/in_use.py)."""
+        try:
+            guard_delete(item)
+        except DomainError:
+            g.delete_refused = True
+            raise
 
     def _guarded(self, item: m.Model, adding: bool) -> None:
         try:
@@ -230,6 +252,10 @@ class ScopedModelView(ModelView):
         if g.pop("refused_commit", False):
             said_instead(None)
             raise g.pop("domain_error")
+        if g.pop("delete_refused", False):  # back to the list it was asked from, and its message
+            back = request.referrer or ""
+            same_site = back.startswith(request.host_url)
+            return redirect(back if same_site else url_for(f"{type(self).__name__}.list"))
         return response
 
     @expose("/action/<string:name>/<pk>", methods=["POST"])

@@ -24,6 +24,7 @@ from app.web.crud_kit import (
     percent,
 )
 from app.web.ledger_views import InvestmentReportView, ProblemView, TaskView
+from app.web.login_tie import FREE_LOGIN, login_label
 
 
 class MeetingView(TitledView):
@@ -76,6 +77,17 @@ class PersonView(TitledView):
     search_columns = ["name", "title", "department", "is_leader"]
     base_order = ("name", "asc")
     label_columns = {**LABELS, "name": _l("姓名"), "title": _l("职务")}  # as the Excel template
+    # 登录账号: free logins only, listed as "李晓梅（lixm）" (app/web/login_tie.py)
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"user": FREE_LOGIN}
+    description_columns = {"user": _l("可输入用户名或姓名查找；已关联其他责任人的账号不在其中。")}
+    formatters_columns = {"user": lambda user: login_label(user) if user is not None else ""}
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            field = getattr(form, "user", None)
+            if field is not None:
+                field.kwargs["get_label"] = login_label
 
 
 class DepartmentView(TitledView):

@@ -133,5 +133,5 @@ class MyInvestmentView(BaseView):
             page=page, period=period, this_month=rules.month_start(today),
             time_progress=progress, departments=department_options(), department=department,
             can_edit=can_edit(), refusal=refusal, blank=InvestmentForm(formdata=None),
-            settings=status.settings())
+            settings=status.settings(), untied=access.untied())
         return html, code

@@ -188,7 +188,7 @@ class MyLedgerView(BaseView):
             more=len(tasks) > LEDGER_PAGE_SIZE, departments=department_options(),
             department=department,
             scoped=current_department_scope() is not None, can_edit=can_edit(),
-            forms=blank_forms(rows), refusal=refusal, badges=BADGES,
+            forms=blank_forms(rows), refusal=refusal, badges=BADGES, untied=access.untied(),
             status_label=lambda s: choices.label(choices.TASK_STATUS, s),
             review_label=lambda s: choices.label(choices.REVIEW_STATUS, s))
         return html, code

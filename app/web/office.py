@@ -97,7 +97,9 @@ class MeetingAssignView(OfficeView):
         departments = db.session.scalars(
             access.scoped(m.Department, m.Department.active.is_(True))
             .order_by(m.Department.name)).all()
-        persons = db.session.scalars(access.scoped(m.Person).order_by(m.Person.name)).all()
+        persons = db.session.scalars(access.scoped(
+            m.Person, m.Person.department.has(m.Department.active.is_(True)))
+            .order_by(m.Person.name)).all()
         return self.page(
             "office/meeting.html", code, meeting=meeting,
             tasks=tasks, departments=departments, persons=persons, error=error,

@@ -23,6 +23,7 @@ from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
 from app.web.access import request_actor
 from app.web.login_records import login_attempted
+from app.web.login_tie import person_link
 from app.web.permission_labels import permission_label, permission_labels
 from app.web.session_views import (
     AuthDBView,
@@ -100,11 +101,27 @@ class UserView(SecurityRoutes, SignOutEverywhere, SessionList, RoleLabelledForms
     the user's live sessions with 下线 (on their page, and on one's own 个人信息)."""
 
     class_permission_name = "UserDBModelView"  # keep FAB's permission names
+    list_columns = [*UserDBModelView.list_columns, "person"]
+    show_fieldsets = [(title, {**fields, "fields": [*fields["fields"], "person"]} if i == 0
+                       else fields) for i, (title, fields)
+                      in enumerate(UserDBModelView.show_fieldsets)]
+    label_columns = {**UserDBModelView.label_columns, "person": _l("关联责任人")}
+    add_template = "security/user_add.html"  # with where the tie is made
+    edit_template = "security/user_edit.html"
     formatters_columns = {
+        "person": person_link,
         "active": _yes_no, "roles": _roles, "groups": _joined,
         **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
                                      "created_on", "created_by", "changed_on", "changed_by")},
     }
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk: str):
+        """FAB's user form, which says to whom the login is tied, with a link to edit it."""
+        item = self.datamodel.get(pk, self._base_filters)
+        g.login_person = person_link(item.person if item is not None else None)
+        return super().edit(pk)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -142,6 +159,16 @@ class RoleView(SecurityRoutes, RoleModelView):
     # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
     list_widget = ListWidget
     show_widget = ShowWidget
+    edit_template = "security/role_edit.html"  # the role's Chinese name above FAB's form
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk: str):
+        """FAB's role form, headed by the role's label (责任单位人员, not DeptStaff); the
+        stored name stays as it is, what the code and `flask init` know the role by."""
+        item = self.datamodel.get(pk, self._base_filters)
+        g.role_label = role_label(item) if item is not None else None
+        return super().edit(pk)
 
     def _init_forms(self) -> None:
         """The permission drop-downs list "进展反馈：删除", not "can delete on Feedback"."""

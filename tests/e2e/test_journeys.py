@@ -61,8 +61,8 @@ def test_1_admin_configures(portal, new_context, shared) -> None:
     saved(page)
 
     page = add_from_list(admin, "users")
-    page.locator("#first_name").fill(story.PERSON)
-    page.locator("#last_name").fill(story.TITLE)
+    page.locator("#first_name").fill(story.PERSON[1:])  # 名
+    page.locator("#last_name").fill(story.PERSON[:1])  # 姓
     page.locator("#username").fill(story.STAFF[0])
     page.locator("#email").fill(f"{story.STAFF[0]}@qinghe.gov.cn")
     choose(page, "roles", "责任单位人员")
@@ -75,8 +75,11 @@ def test_1_admin_configures(portal, new_context, shared) -> None:
     admin.goto(f"/personview/list/?_flt_0_name={story.PERSON}")  # 搜索: 名称 以…开始
     row(admin.page, story.PERSON).locator("a[href*='/personview/edit/']").click()
     admin.check()
-    login = f"{story.PERSON} {story.TITLE}"  # the drop-down shows the login's full name
-    choose(admin.page, "user", login)
+    # the drop-down shows the login's real name in 姓名 order and its user name, and is
+    # searched by either (issue 15)
+    login = f"{story.PERSON}（{story.STAFF[0]}）"
+    choose(admin.page, "user", story.STAFF[0])
+    expect(admin.page.locator("#user + .select2-container")).to_contain_text(login)
     admin.page.locator("button[type=submit]").click()
     saved(admin.page)
     expect(row(admin.page, story.PERSON)).to_contain_text(login)
