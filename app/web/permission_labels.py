@@ -31,6 +31,7 @@ PERMISSIONS = {
     "userinfoedit": _l("编辑个人信息"),
     "copyrole": _l("复制角色"),
     "signout": _l("全部下线"),
+    "can_signout": _l("下线会话"),
 }
 # resources that are neither a menu entry nor a titled view
 RESOURCES = {

@@ -19,6 +19,7 @@ SECURITY = "FAB's security screens (用户、角色、权限): Admin's permissio
 LOGIN = "logging in: FAB's login counters on the account, open to anyone"
 ACCOUNT = "one's own password: FAB's own form and permission, not a ledger table"
 SESSION = "one's own session (issue 14): logout ends one's logins, the language is the session's"
+LOGINS_ONLY = "login records are written by logging in only: LoginLog has read only (issue 15)"
 
 Writes = tuple[Case, ...] | str
 WRITES: dict[str, Writes] = {}
@@ -49,6 +50,10 @@ WRITES |= {
     "LanguageView.switch": SESSION,
     "SecurityApi.login": LOGIN,
     "SecurityApi.refresh": LOGIN,
+    "UserView.end_session": SECURITY,  # 下线 of one session: the user screen's can_signout
+    "UserView.end_my_session": SESSION,  # one's own other sessions, from 个人信息
+    **{f"LoginLogView.{verb}": LOGINS_ONLY
+       for verb in ("add", "edit", "delete", "action", "action_post")},
     **{f"JobRunView.{verb}": RUNS_ONLY for verb in ("edit", "delete", "action", "action_post")},
 }
 
