@@ -155,7 +155,7 @@ def _date(year: int, found: re.Match, key: str, month: int | None, number: int) 
     if raw_month is None and month is None:
         raise NoticeError(_("第 %(line)s 行：日期缺少月份。", line=number))
     try:
-        day = dt.date(year, int(raw_month or month), int(found[f"{key}d"]))
+        day = dt.date(year, int(raw_month or month or 0), int(found[f"{key}d"]))
     except ValueError:
         raise NoticeError(_("第 %(line)s 行：%(year)s年没有%(month)s月%(day)s日。", line=number,
                             year=year, month=raw_month or month, day=found[f"{key}d"])) from None

@@ -63,7 +63,7 @@ def choice_form_fields(model: type[m.Model], columns: list[str],
     for column in columns:
         default = column_default(model, column) if adding else None
         if isinstance(inspect(model).columns[column].type, Boolean):
-            fields[column] = BooleanField(LABELS.get(column, column), default=default)
+            fields[column] = BooleanField(LABELS.get(column, column), default=bool(default))
             continue
         options = choices_for(table, column)
         if options is None:
@@ -129,6 +129,8 @@ class ScopedModelView(ModelView):
     edit_columns: list[str]
     add_form_extra_fields: dict[str, Field] | None
     edit_form_extra_fields: dict[str, Field] | None
+    add_form_query_rel_fields: dict[str, list] | None
+    edit_form_query_rel_fields: dict[str, list] | None
     search_form_extra_fields: dict[str, Field] | None
     formatters_columns: dict[str, Callable[..., object]] | None
     validators_columns: dict[str, list] | None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dateutil import parser
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
@@ -30,7 +29,7 @@ from app.web.job_runs import local_time
 def _utc(text: object) -> dt.datetime | None:
     """A time typed in the portal's time zone (Beijing), as stored (UTC); None if not one."""
     try:
-        moment = parser.parse(str(text))
+        moment = dt.datetime.fromisoformat(str(text).strip())
     except (ValueError, OverflowError):
         return None
     local = moment.replace(tzinfo=zone()) if moment.tzinfo is None else moment
