@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from app import models as m
 from app.domain import access, attachments, choices, ledger, rules, status, validation
 from app.domain.access import current_department_scope
+from app.domain.scope import Scope
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
@@ -85,11 +86,19 @@ def refused(row_id: int, kind: str, form: FlaskForm, title: str) -> Refusal:
     return Refusal(row_id, kind, form, title, messages)
 
 
-def chosen_department() -> int | None:
-    """The department the rows are limited to: the user's, or the one chosen in the filter."""
+def chosen_department() -> Scope | int | None:
+    """What the rows are limited to: the user's data scope, or the unit chosen in the
+    filter (the filter is for the unlimited roles)."""
     scope = current_department_scope()
     if scope is not None:
         return scope
+    return chosen_filter()
+
+
+def chosen_filter() -> int | None:
+    """The unit chosen in the department filter, for the pages' links (None when scoped)."""
+    if current_department_scope() is not None:
+        return None
     return access.id_or_none(request.args.get("department"))
 
 
@@ -181,7 +190,7 @@ class MyLedgerView(BaseView):
         html = self.render_template(
             "my_ledger/ledger.html", rows=rows, today=today, page=page,
             more=len(tasks) > LEDGER_PAGE_SIZE, departments=department_options(),
-            department=department,
+            department=chosen_filter(),
             scoped=current_department_scope() is not None, can_edit=can_edit(),
             forms=blank_forms(rows), refusal=refusal, badges=BADGES,
             status_label=lambda s: choices.label(choices.TASK_STATUS, s),
