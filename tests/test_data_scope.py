@@ -402,3 +402,25 @@ def test_moving_a_subtree_is_one_edit(client, api_token, tree):
         response = client.put(f"/api/v1/department/{tree.units['J']}",
                               json={"parent": tree.units["R"]}, headers=admin)
         assert response.status_code == 200
+
+
+def test_subtree_ledger_filters_by_a_unit_of_the_scope(client, auth, tree):
+    auth.login("tree_subtree")
+    html = client.get(f"/my/ledger/?department={tree.units['S']}").get_data(as_text=True)
+    assert "任务TS" in html and "任务TJ" not in html
+    assert "\u3000\u3000└ 规划股(树)" in html  # the filter offers the scope's units, as a tree
+    outside = client.get(f"/my/ledger/?department={tree.units['O']}").get_data(as_text=True)
+    assert "任务TO" not in outside and "任务TJ" in outside  # not offered: the whole scope
+
+
+def test_a_role_added_on_the_role_screen_keeps_its_scope(client, auth, tree):
+    from app.extensions import appbuilder, db
+
+    auth.login("admin")
+    token = csrf_token(client, "/roles/add")
+    response = client.post("/roles/add", data={"csrf_token": token, "name": "新股室员(树)",
+                                               "data_scope": "self"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with tree.app.app_context():
+        role = appbuilder().sm.find_role("新股室员(树)")
+        assert db.session.get(m.RoleScope, role.id).kind == "self"
