@@ -5,6 +5,7 @@ writable; role names decide nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from types import SimpleNamespace
 
@@ -424,3 +425,17 @@ def test_a_role_added_on_the_role_screen_keeps_its_scope(client, auth, tree):
     with tree.app.app_context():
         role = appbuilder().sm.find_role("新股室员(树)")
         assert db.session.get(m.RoleScope, role.id).kind == "self"
+
+
+def test_the_search_filter_and_assignment_show_the_tree(client, auth, tree):
+    auth.login("admin")
+    listing = client.get("/taskview/list/").get_data(as_text=True)
+    label = json.dumps("\u3000" * 4 + "└ 规划股(树)")[1:-1]  # the filters' fields, as JSON
+    assert label in listing  # the 责任单位 search filter
+    with tree.app.app_context():
+        from app.extensions import db
+
+        meeting = db.session.scalars(select(m.Meeting).order_by(m.Meeting.id)).first().id
+    page = client.get(f"/office/meeting/{meeting}")
+    assert page.status_code == 200
+    assert "\u3000" * 4 + "└ 规划股(树)" in page.get_data(as_text=True)  # 交办's unit picker
