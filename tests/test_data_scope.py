@@ -439,3 +439,10 @@ def test_the_search_filter_and_assignment_show_the_tree(client, auth, tree):
     page = client.get(f"/office/meeting/{meeting}")
     assert page.status_code == 200
     assert "\u3000" * 4 + "└ 规划股(树)" in page.get_data(as_text=True)  # 交办's unit picker
+
+
+def test_the_role_list_shows_each_roles_data_scope(client, auth, tree):
+    auth.login("admin")
+    html = client.get("/roles/list/?psize_RoleView=100").get_data(as_text=True)
+    assert "本单位及下级" in html
+    assert "指定单位：县政府(树)、规划股(树)" in html

@@ -10,6 +10,7 @@ from flask import abort, current_app, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
@@ -19,6 +20,7 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
 )
 from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import SelectField, ValidationError
@@ -147,6 +149,27 @@ SCOPE_FIELDS = {
 }
 
 
+def scope_label(role: Any) -> str:
+    """A role's 数据范围 as the role screens show it: "指定单位：住建局、规划股"."""
+    row = db.session.get(m.RoleScope, role.id) if role.id is not None else None
+    kind = row.kind if row else scope.DEFAULT_KIND
+    label = str(choices.DATA_SCOPE[kind])
+    if kind == scope.CUSTOM and row is not None:
+        units = joined(unit.name for unit in tree.tree_order(row.departments))
+        return _("%(scope)s：%(units)s", scope=label, units=units)
+    return label
+
+
+class RoleInterface(SQLAInterface):
+    """FAB's data interface for roles, with the role's 数据范围 as a column to show."""
+
+    @staticmethod
+    def _get_attr_value(item: Any, col: str) -> Any:
+        if col == "data_scope":
+            return scope_label(item)
+        return SQLAInterface._get_attr_value(item, col)
+
+
 class RoleView(SecurityRoutes, RoleModelView):
     """FAB's role screens, with the role's 数据范围 (issue 15), kept in role_scope beside
     FAB's ab_role and saved in the same transaction as the role."""
@@ -156,6 +179,8 @@ class RoleView(SecurityRoutes, RoleModelView):
                      "data_scope": _l("数据范围"), "scope_departments": _l("指定单位")}
     formatters_columns = {"name": role_label, "permissions": permission_labels}
     add_columns = edit_columns = ["name", "permissions", "data_scope", "scope_departments"]
+    list_columns = ["name", "data_scope", "permissions"]
+    show_columns = ["name", "data_scope", "permissions"]
     add_form_extra_fields = edit_form_extra_fields = SCOPE_FIELDS
 
     def prefill_form(self, form: Any, pk: Any) -> None:
@@ -229,7 +254,9 @@ class KeyLedgerSecurityManager(SecurityManager):
     resetmypasswordview = ResetMyPasswordView  # the current password first
 
     def register_views(self) -> None:
-        """FAB's, and the language switch by POST in place of FAB's GET link."""
+        """FAB's, and the language switch by POST in place of FAB's GET link; the role
+        screens show each role's 数据范围."""
+        self.rolemodelview.datamodel = RoleInterface(self.role_model)
         super().register_views()
         self.appbuilder.bm.locale_view = self.appbuilder.add_view_no_menu(LanguageView())
         current_app.view_functions["LocaleView.index"] = no_switch_by_get
