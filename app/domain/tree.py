@@ -1,12 +1,12 @@
 """The department tree (issue 15): units in tree order, each at its depth, for the 责任单位
-list and every department picker; and the check that no unit is made its own ancestor."""
+list and every department picker; and the check that no unit is made its own ancestor.
+(The subtree of a data scope is app/domain/scope.py `subtree`, one recursive query.)"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from flask import g, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,77 +16,53 @@ from app.extensions import db
 INDENT = "\u3000"  # a full-width space: an <option> keeps it, where it folds ASCII spaces
 
 
-def depths() -> dict[int, int]:
-    """Every unit's depth (0 at the top), from one query of (id, parent_id); once per
-    request (app context), as pickers ask for each option's label."""
-    cached = g.get("_keyledger_depths") if has_app_context() else None
-    if cached is not None:
-        return cached
-    parents = dict(db.session.execute(select(m.Department.id, m.Department.parent_id)).all())
-    found: dict[int, int] = {}
+def depth_in(parents: dict[int, int | None], unit: int) -> int:
+    """A unit's depth (0 at the top) given every unit's parent; a cycle ends the walk."""
+    depth, seen, step = 0, {unit}, parents.get(unit)
+    while step is not None and step not in seen:
+        seen.add(step)
+        depth, step = depth + 1, parents.get(step)
+    return depth
 
-    def depth(unit: int, seen: frozenset[int] = frozenset()) -> int:
-        if unit not in found:
-            parent = parents.get(unit)
-            found[unit] = 0 if parent is None or parent in seen else 1 + depth(
-                parent, seen | {unit})
-        return found[unit]
 
-    for unit in parents:
-        depth(unit)
-    if has_app_context():
-        g._keyledger_depths = found
-    return found
+def indented(name: str, depth: int) -> str:
+    return f"{INDENT * 2 * depth}{'└ ' if depth else ''}{name}"
 
 
 def tree_order(units: Iterable[m.Department]) -> list[m.Department]:
     """These units in tree order: each after its parent, siblings by name. A unit whose
-    parent is not among them stands at the top of what is shown."""
+    parent is not among them stands at the top of what is shown. Each unit keeps its depth
+    in what is shown, for `label` (from the parent_id columns: no query)."""
     units = list(units)
     present = {u.id for u in units}
     children: dict[int | None, list[m.Department]] = defaultdict(list)
     for unit in units:
         children[unit.parent_id if unit.parent_id in present else None].append(unit)
     out: list[m.Department] = []
-    stack = sorted(children[None], key=lambda u: u.name, reverse=True)
+    done: set[int] = set()
+    stack = [(u, 0) for u in sorted(children[None], key=lambda u: u.name, reverse=True)]
     while stack:
-        unit = stack.pop()
-        if unit.id in {o.id for o in out}:
+        unit, depth = stack.pop()
+        if unit.id in done:
             continue
+        done.add(unit.id)
+        unit.tree_depth = depth  # type: ignore[attr-defined]  # not a column: for label()
         out.append(unit)
-        stack.extend(sorted(children[unit.id], key=lambda u: u.name, reverse=True))
+        stack.extend((child, depth + 1) for child in
+                     sorted(children[unit.id], key=lambda u: u.name, reverse=True))
     return out
 
 
 def label(unit: m.Department) -> str:
-    """A unit's name indented by its depth in the tree (a picker's option)."""
-    depth = depths().get(unit.id, 0) if unit.id is not None else 0
-    return f"{INDENT * 2 * depth}{'└ ' if depth else ''}{unit.name}"
+    """A unit's name indented by its depth in the tree (a picker's option, after
+    `tree_order` placed it)."""
+    return indented(unit.name, getattr(unit, "tree_depth", 0))
 
 
 def positions() -> dict[int, int]:
     """Every unit's place in tree order (the 责任单位 list sorts by it)."""
     units = db.session.scalars(select(m.Department)).all()
     return {unit.id: place for place, unit in enumerate(tree_order(units))}
-
-
-def name_label(name: str) -> str:
-    """A unit's name (names are unique) indented by its depth: the 责任单位 list's column."""
-    cached = g.get("_keyledger_names") if has_app_context() else None
-    if cached is None:
-        cached = dict(db.session.execute(select(m.Department.name, m.Department.id)).all())
-        if has_app_context():
-            g._keyledger_names = cached
-    found = cached.get(name)
-    depth = depths().get(found, 0) if found is not None else 0
-    return f"{INDENT * 2 * depth}{'└ ' if depth else ''}{name}"
-
-
-def forget() -> None:
-    """Drop this request's depths (after a unit moved)."""
-    if has_app_context():
-        g.pop("_keyledger_depths", None)
-        g.pop("_keyledger_names", None)
 
 
 def check_parent(unit: m.Model, _adding: bool = False) -> str | None:

@@ -8,9 +8,6 @@ from typing import Any
 
 from flask import abort, current_app, request
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.fields import QuerySelectMultipleField
-from flask_appbuilder.fieldwidgets import Select2ManyWidget
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
@@ -20,19 +17,13 @@ from flask_appbuilder.security.views import (
     UserGroupModelView,
 )
 from flask_appbuilder.widgets import ListWidget, ShowWidget
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from wtforms import SelectField, ValidationError
 
-from app import models as m
-from app.domain import choices, scope, tree
 from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
-from app.domain.scope import BUILT_IN_KINDS
-from app.extensions import db
 from app.web.access import request_actor
 from app.web.permission_labels import permission_label, permission_labels
+from app.web.role_scope import SCOPE_FIELDS, RoleInterface, RoleScopeForms, default_scope
 from app.web.session_views import (
     AuthDBView,
     LanguageView,
@@ -127,50 +118,7 @@ class UserView(SecurityRoutes, SignOutEverywhere, RoleLabelledForms, UserDBModel
                                     related_views=self._related_views)
 
 
-def _scope_departments() -> list:
-    """The units a 指定单位 scope may name, in tree order, indented by depth."""
-    return tree.tree_order(db.session.scalars(select(m.Department)))
-
-
-def _chosen_units(form: Any, field: Any) -> None:
-    if form.data_scope.data == scope.CUSTOM and not field.data:
-        raise ValidationError(_l("数据范围为“指定单位”时，请至少选择一个单位。"))
-
-
-SCOPE_FIELDS = {
-    "data_scope": SelectField(
-        _l("数据范围"), choices=list(choices.DATA_SCOPE.items()), default=scope.DEFAULT_KIND,
-        description=_l("本角色的用户能看到哪些单位的数据；一个用户有多个角色时取并集。")),
-    "scope_departments": QuerySelectMultipleField(
-        _l("指定单位"), query_func=_scope_departments, get_label=tree.label,
-        get_pk_func=lambda unit: unit.id,
-        widget=Select2ManyWidget(), validators=[_chosen_units],
-        description=_l("仅在数据范围为“指定单位”时使用。")),
-}
-
-
-def scope_label(role: Any) -> str:
-    """A role's 数据范围 as the role screens show it: "指定单位：住建局、规划股"."""
-    row = db.session.get(m.RoleScope, role.id) if role.id is not None else None
-    kind = row.kind if row else scope.DEFAULT_KIND
-    label = str(choices.DATA_SCOPE[kind])
-    if kind == scope.CUSTOM and row is not None:
-        units = joined(unit.name for unit in tree.tree_order(row.departments))
-        return _("%(scope)s：%(units)s", scope=label, units=units)
-    return label
-
-
-class RoleInterface(SQLAInterface):
-    """FAB's data interface for roles, with the role's 数据范围 as a column to show."""
-
-    @staticmethod
-    def _get_attr_value(item: Any, col: str) -> Any:
-        if col == "data_scope":
-            return scope_label(item)
-        return SQLAInterface._get_attr_value(item, col)
-
-
-class RoleView(SecurityRoutes, RoleModelView):
+class RoleView(SecurityRoutes, RoleScopeForms, RoleModelView):
     """FAB's role screens, with the role's 数据范围 (issue 15), kept in role_scope beside
     FAB's ab_role and saved in the same transaction as the role."""
 
@@ -182,29 +130,6 @@ class RoleView(SecurityRoutes, RoleModelView):
     list_columns = ["name", "data_scope", "permissions"]
     show_columns = ["name", "data_scope", "permissions"]
     add_form_extra_fields = edit_form_extra_fields = SCOPE_FIELDS
-
-    def prefill_form(self, form: Any, pk: Any) -> None:
-        row = self.datamodel.session.get(m.RoleScope, pk)
-        form.data_scope.data = row.kind if row else scope.DEFAULT_KIND
-        form.scope_departments.data = list(row.departments) if row else []
-
-    def pre_add(self, item: Any) -> None:
-        self._stage_scope(item)
-
-    def pre_update(self, item: Any) -> None:
-        self._stage_scope(item)
-
-    def _stage_scope(self, role: Any) -> None:
-        """Put the form's scope in the session, to be committed with the role."""
-        kind = getattr(role, "data_scope", None) or scope.DEFAULT_KIND
-        chosen = getattr(role, "scope_departments", None) or []
-        session = self.datamodel.session
-        row = session.get(m.RoleScope, role.id) if role.id is not None else None
-        if row is None:
-            row = m.RoleScope(role=role)
-            session.add(row)
-        row.kind = kind
-        row.departments = list(chosen) if kind == scope.CUSTOM else []
     # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
     list_widget = ListWidget
     show_widget = ShowWidget
@@ -293,7 +218,7 @@ class KeyLedgerSecurityManager(SecurityManager):
             created = role is None
             if created:
                 role = self.add_role(role_name)
-            self._default_scope(role, role_name, reset)
+            default_scope(self.session, role, role_name, reset)  # issue 15: 数据范围
             if role_name == "Admin":
                 continue
             wanted = self._role_permission_views(role_name, menus)
@@ -311,20 +236,6 @@ class KeyLedgerSecurityManager(SecurityManager):
             added[role_name] = count
         self.session.commit()
         return added
-
-    def _default_scope(self, role: Any, role_name: str, reset: bool) -> None:
-        """A built-in role's data scope as the design has it (issue 15): the office and the
-        leaders all data, DeptStaff its own unit; set when the role has none, or on reset
-        (an administrator's choice on the role screen stays otherwise)."""
-        if role.id is None:
-            self.session.flush()
-        row = self.session.get(m.RoleScope, role.id)
-        if row is not None and not reset:
-            return
-        row = row or m.RoleScope(role_id=role.id)
-        row.kind = BUILT_IN_KINDS[role_name]
-        row.departments = []
-        self.session.add(row)
 
     _new_view_menus: set[str] = set()
 
