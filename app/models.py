@@ -21,7 +21,7 @@ from app.tables.chains import (
     template_node_dependency,
 )
 from app.tables.ledger import Attachment, Extension, Feedback, Supervision, Task
-from app.tables.org import Department, Person
+from app.tables.org import Department, Person, RoleScope, role_scope_department
 from app.tables.projects import InvestmentReport, Meeting, Problem, Project, meeting_project
 from app.tables.records import (
     AuditLog,
@@ -39,6 +39,8 @@ __all__ = [
     "Model", "User", "Audited", "MONEY",
     # app/tables/org.py: 责任单位, 责任人
     "Department", "Person",
+    # app/tables/org.py: a role's data scope, beside FAB's ab_role (issue 15)
+    "RoleScope", "role_scope_department",
     # app/tables/projects.py: 项目库, 投资月报, 调度会, 问题清单
     "Project", "InvestmentReport", "Meeting", "meeting_project", "Problem",
     # app/tables/ledger.py: 任务台账, 延期申请, 进展反馈, 督促记录, 附件

@@ -94,7 +94,8 @@ def leaves_no_rows(app):
 
     def kept(table) -> bool:  # job_lock: the jobs' lock rows, not the ledger's
         return table.name.startswith("ab_") or table.name in (
-            "audit_log", "web_session", "login_generation", "login_log", "job_lock")
+            "audit_log", "web_session", "login_generation", "login_log", "job_lock",
+            "role_scope")
 
     with app.app_context():
         tables = [t for t in db.metadata.sorted_tables if not kept(t)]

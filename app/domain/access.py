@@ -30,18 +30,19 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a logged-in user with their permissions and department scope, or the system.
+    """Who acts: a logged-in user with their permissions and data scope, or the system.
 
     `permissions` holds (permission, resource) pairs, e.g. ("can_add", "Feedback"); None for
-    a system actor (a job, a command). `department_id` limits the rows seen to one
-    department; None means every department; scope.NO_DEPARTMENT means none.
+    a system actor (a job, a command). `scope` limits the rows seen (the union of the user's
+    roles' 数据范围, app/domain/scope.py); None means every row; scope.NOTHING none. `roles`
+    are for display only: no row's visibility depends on a role's name (issue 15).
     """
 
     user_id: int | None
     username: str
     address: str | None = None
     permissions: frozenset[tuple[str, str]] | None = None
-    department_id: int | None = None
+    scope: scope.Scope | None = None
     roles: frozenset[str] = frozenset()
 
     @property
@@ -50,8 +51,8 @@ class Actor:
 
     @property
     def scoped(self) -> bool:
-        """Whether this actor sees one department's rows only."""
-        return self.department_id is not None
+        """Whether this actor sees a part of the rows only."""
+        return self.scope is not None
 
     def may(self, permission: str, resource: str) -> bool:
         """Whether the actor holds `permission` on `resource` (always, for the system)."""
@@ -60,7 +61,7 @@ class Actor:
 
 SYSTEM = Actor(user_id=None, username="system")
 ANONYMOUS = Actor(user_id=None, username="anonymous", permissions=frozenset(),
-                  department_id=scope.NO_DEPARTMENT)
+                  scope=scope.NOTHING)
 
 _override: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
     "keyledger_actor", default=None)
@@ -155,9 +156,9 @@ def id_or_none(raw: Any) -> int | None:
 def scoped(model: type, *where: Any) -> Select:
     """SELECT rows of `model` (with these conditions) that the current actor may see."""
     query: Select[Any] = select(model).where(*where)
-    department = current().department_id
-    if department is not None:  # a scoped actor
-        query = query.where(scope.scope_clause(model, department))
+    limit = current().scope
+    if limit is not None:  # a scoped actor
+        query = query.where(scope.scope_clause(model, limit))
     return query
 
 
@@ -175,36 +176,37 @@ def load(model: type[T], raw_id: Any, permission: str = READ) -> T:
 
 def visible(obj: object) -> bool:
     """Whether the current actor may see (or reference) this row."""
-    department = current().department_id
-    if obj is None or department is None:  # nothing, or an unscoped actor
+    limit = current().scope
+    if obj is None or limit is None:  # nothing, or an unscoped actor
         return True
-    return scope.row_in_scope(obj, department)
+    return scope.row_in_scope(obj, limit)
 
 
 def shown(related: Iterable[Any]) -> list[Any]:
     """Of a row's related rows (a meeting's projects), the ones the current actor may see: a
     row shown to a user shows only the related rows that user may see (one query)."""
     rows = list(related)
-    department = current().department_id
-    if department is None or not rows:
+    limit = current().scope
+    if limit is None or not rows:
         return rows
     model = type(rows[0])
     with db.session.no_autoflush:
         seen = set(db.session.scalars(select(model.id).where(
-            model.id.in_({row.id for row in rows}), scope.scope_clause(model, department))))
+            model.id.in_({row.id for row in rows}), scope.scope_clause(model, limit))))
     return [row for row in rows if row.id in seen]
 
 
-def current_department_scope() -> int | None:
-    """The department the current actor is limited to, or None when unlimited."""
-    return current().department_id
+def current_department_scope() -> scope.Scope | None:
+    """The scope the current actor is limited to, or None when unlimited (全部数据)."""
+    return current().scope
 
 
 def untied() -> bool:
     """Whether the acting user is limited to a department but their login is tied to no
     person, so to no department: they see nothing, and must be told so and whom to ask."""
-    actor = current()
-    return actor.user_id is not None and actor.department_id == scope.NO_DEPARTMENT
+    seen = current().scope
+    return (current().user_id is not None and seen is not None and seen.home is None
+            and seen.person_id is None and not seen.readable)
 
 
 def in_scope(obj: object) -> bool:

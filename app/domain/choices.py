@@ -13,6 +13,14 @@ DEPARTMENT_KIND = {
     "enterprise": _l("企业"),
     "other": _l("其他"),
 }
+# issue 15: a role's data scope (数据范围), stored in role_scope.kind
+DATA_SCOPE = {
+    "all": _l("全部数据"),
+    "own": _l("本单位"),
+    "subtree": _l("本单位及下级"),
+    "custom": _l("指定单位"),
+    "self": _l("仅本人"),
+}
 PROJECT_CATEGORY = {
     "new_infrastructure": _l("新型基础设施"),
     "new_urbanization": _l("新型城镇化"),

@@ -16,6 +16,8 @@ LABELS = {
     "active": _l("启用"),
     "title": _l("标题"),
     "department": _l("责任单位"),
+    "parent": _l("上级单位"),  # issue 15: the department tree
+    "parent_id": _l("上级单位"),
     "department_id": _l("责任单位"),
     "phone": _l("电话"),
     "email": _l("电子邮箱"),

@@ -23,7 +23,7 @@ from app import models as m
 from app.domain import locking, status, validation
 from app.domain.access import current_department_scope, has_role, in_scope
 from app.domain.labels import LABELS
-from app.domain.scope import DEPARTMENT_COLUMN
+from app.domain.scope import DEPARTMENT_COLUMN, Scope
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -57,17 +57,18 @@ def guard_write(item: m.Model, adding: bool) -> None:
     if isinstance(item, m.Person) and not has_role("Admin"):
         if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
             raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
-    department = current_department_scope()
-    if department is not None:
-        _scoped_limits(item, adding, department)
+    limit = current_department_scope()
+    if limit is not None:
+        _scoped_limits(item, adding, limit)
     problem = validation.check(item, adding)
     if problem:
         raise DomainError(problem)
 
 
-def _scoped_limits(item: m.Model, adding: bool, department: int) -> None:
-    """A department-bound user: reserved fields keep their defaults, the row lands in their
-    department, and every related row they chose is one they may see."""
+def _scoped_limits(item: m.Model, adding: bool, limit: Scope) -> None:
+    """A limited user: reserved fields keep their defaults, the row lands in a unit of their
+    scope (the one chosen, if theirs to write, else their own), and every related row they
+    chose is one they may see."""
     model = type(item)
     state = inspect(item)
     for field, default in RESERVED_FIELDS.get(model, {}).items():
@@ -78,7 +79,10 @@ def _scoped_limits(item: m.Model, adding: bool, department: int) -> None:
     column = DEPARTMENT_COLUMN.get(model)
     if column:
         relation = column.removesuffix("_id")
-        setattr(item, relation, db.session.get(m.Department, department))
+        chosen = getattr(item, relation)
+        chosen_id = chosen.id if chosen is not None else getattr(item, column)
+        if not limit.covers(chosen_id):
+            setattr(item, relation, db.session.get(m.Department, landing_unit(limit)))
     for rel in relationships(model):
         if not adding and not state.attrs[rel.key].history.has_changes():
             continue  # a relation kept as it was is not the user's choice now
@@ -93,6 +97,17 @@ def _scoped_limits(item: m.Model, adding: bool, department: int) -> None:
                   field=LABELS.get(rel.key, rel.key)),
                 404,
             )
+
+
+def landing_unit(limit: Scope) -> int:
+    """The unit a limited user's row lands in when the one chosen is not theirs to write:
+    their own, else the only one they write; refused (403) when neither is."""
+    if limit.covers(limit.home):
+        return limit.home  # type: ignore[return-value]  # covers() holds no None
+    if len(limit.departments) == 1:
+        return next(iter(limit.departments))
+    raise DomainError(_("请选择您的数据范围内的单位。") if limit.departments
+                      else _("您的数据范围内没有可写入的单位。"), 403)
 
 
 def save(*rows: m.Model, adding: bool | None = None, commit: bool = True) -> None:

@@ -12,6 +12,7 @@ from app.domain import clock, text
 from app.domain.labels import LABELS
 from app.domain.node_templates import check_template_node
 from app.domain.scope import ACCEPTED, DEPARTMENT_COLUMN
+from app.domain.tree import check_parent
 from app.extensions import db
 
 
@@ -132,6 +133,7 @@ CHECKS: dict[type, Callable[[m.Model, bool], str | None]] = {
     m.Problem: _problem,
     m.Project: _project,
     m.TemplateNode: check_template_node,  # issue 9: durations and cycles
+    m.Department: check_parent,  # issue 15: no unit its own ancestor
 }
 
 

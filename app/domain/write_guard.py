@@ -123,7 +123,7 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     actor = access.current()
     if actor.is_system:
         return
-    department = actor.department_id  # None: an unscoped actor
+    department = actor.scope  # None: an unscoped actor
     after: dict[type[m.Model], set[m.Model]] = defaultdict(set)
     before: dict[type[m.Model], set[m.Model]] = defaultdict(set)
     chained = _chained_tasks(session)
@@ -156,12 +156,12 @@ def _after_flush(session: Session, _context: object) -> None:
     if owners:
         session.info.setdefault(ADDED, set()).update(owners)
     pending = session.info.pop(PENDING, None)
-    if pending and actor.department_id is not None:  # a scoped actor
-        _check_scope(session, pending, actor.department_id)
+    if pending and actor.scope is not None:  # a scoped actor
+        _check_scope(session, pending, actor.scope)
 
 
 def _check_scope(session: Session, rows: dict[type[m.Model], set[m.Model]],
-                 department: int) -> None:
+                 department: scope.Scope) -> None:
     """Refuse unless every row (as the database holds it now) is the department's to write."""
     for model, objs in rows.items():
         target, ids = _scoped_rows(model, objs)

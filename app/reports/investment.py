@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from app import models as m
 from app.domain import rules, rules_sql
-from app.domain.scope import scope_clause
+from app.domain.scope import Scope, scope_clause
 from app.extensions import db
 
 
@@ -57,7 +57,7 @@ def year_figures(project_ids: list[int], period: dt.date, today: dt.date) -> dic
     return {row.project_id: row for row in db.session.execute(query)}
 
 
-def investment_rows(department: int | None, period: dt.date, today: dt.date, offset: int,
+def investment_rows(department: Scope | int | None, period: dt.date, today: dt.date, offset: int,
                     limit: int) -> list[InvestmentRow]:
     """The projects in scope from `offset` (at most `limit`), with their year's figures."""
     query = (select(m.Project)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, raiseload
 
 from app import models as m
 from app.domain import rules, rules_sql, status
-from app.domain.scope import scope_clause
+from app.domain.scope import Scope, scope_clause
 from app.extensions import db
 
 LAGGING = ("overdue", "due_soon")  # the statuses that ask for a lag reason and measures
@@ -35,7 +35,7 @@ class LedgerRow:
         return self.status in LAGGING
 
 
-def open_tasks(department: int | None, today: dt.date, offset: int, limit: int
+def open_tasks(department: Scope | int | None, today: dt.date, offset: int, limit: int
                ) -> list[m.Task]:
     """The tasks open today from `offset` (at most `limit`), by deadline.
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from flask_appbuilder.security.sqla.models import User
+from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import (
     Boolean,
+    Column,
     ForeignKey,
+    Integer,
     String,
+    Table,
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -23,6 +26,13 @@ class Department(Audited, Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="department")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # issue 15: the unit above (a 局 above its 股室); None at the top. No cycles
+    # (app/domain/validation.py); a unit with units under it cannot be deleted.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="RESTRICT"), index=True)
+
+    parent: Mapped[Department | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], lazy="select")
 
     def __str__(self) -> str:
         return self.name
@@ -47,3 +57,28 @@ class Person(Audited, Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+role_scope_department = Table(
+    "role_scope_department", Model.metadata,
+    Column("role_id", Integer, ForeignKey("role_scope.role_id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("department_id", Integer, ForeignKey("department.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
+
+class RoleScope(Model):
+    """A role's data scope (数据范围, issue 15), beside FAB's ab_role (whose columns stay
+    FAB's): which rows its users see. A role with no row is 本单位 (app/domain/scope.py)."""
+
+    __tablename__ = "role_scope"
+    __table_args__ = (one_of("role_scope", "kind", choices.DATA_SCOPE),)
+
+    role_id: Mapped[int] = mapped_column(
+        ForeignKey("ab_role.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="own")
+
+    role: Mapped[Role] = relationship(Role, lazy="joined")
+    departments: Mapped[list[Department]] = relationship(
+        secondary=role_scope_department, lazy="selectin", order_by=Department.name)

@@ -1,5 +1,6 @@
 """Who acts in a request: FAB's user (by session or JWT), their roles, permissions and
-department, resolved once per request for the one door (app/domain/access.py)."""
+data scope, resolved once per request for the one door (app/domain/access.py). The scope is
+the union of the user's roles' 数据范围 (role_scope, issue 15), never a role's name."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from sqlalchemy import select
 
 from app import models as m
 from app.domain import access, scope
-from app.extensions import appbuilder
-
-UNSCOPED_ROLES = frozenset({"Admin", "Supervisor", "Leader"})
+from app.extensions import appbuilder, db
 
 
 def request_cache(name: str) -> dict:
@@ -39,17 +38,30 @@ def _resolve(user: User | None) -> access.Actor:
     sm = appbuilder().sm
     roles = frozenset(role.name for role in user.roles)
     permissions = frozenset(sm.get_user_permissions(user))
-    if roles & UNSCOPED_ROLES:
-        department = None
-    else:
-        department = sm.session.scalar(
-            select(m.Person.department_id).where(m.Person.user_id == user.id))
-        if department is None:
-            department = scope.NO_DEPARTMENT
     return access.Actor(user_id=user.id, username=user.username, address=request.remote_addr,
-                        permissions=permissions, department_id=department, roles=roles)
+                        permissions=permissions, scope=user_scope(user), roles=roles)
+
+
+def user_scope(user: User) -> scope.Scope | None:
+    """The union of the user's roles' data scopes (a role with no row: 本单位), over the
+    unit and person their login is tied to; None for 全部数据."""
+    role_ids = [role.id for role in user.roles]
+    stored = {row.role_id: row for row in db.session.scalars(
+        select(m.RoleScope).where(m.RoleScope.role_id.in_(role_ids)))} if role_ids else {}
+    kinds = [(stored[r].kind, [d.id for d in stored[r].departments]) if r in stored
+             else (scope.DEFAULT_KIND, []) for r in role_ids]
+    if any(kind == scope.ALL for kind, _chosen in kinds):
+        return None
+    person = db.session.execute(select(m.Person.id, m.Person.department_id)
+                                .where(m.Person.user_id == user.id)).first()
+    home, person_id = (person.department_id, person.id) if person else (None, None)
+    return scope.resolve(kinds, home, person_id)
 
 
 def init_app(app: Flask) -> None:
-    """Install the request's actor as the one door's source of who acts."""
+    """Install the request's actor as the one door's source of who acts; give templates
+    `unit_label(department)`, a unit's name indented by its depth (issue 15)."""
+    from app.domain import tree
+
     access.install(request_actor)
+    app.add_template_global(tree.label, "unit_label")

@@ -18,8 +18,8 @@ AUDIT = ["created_on", "changed_on"]
 class DepartmentApi(ScopedApi):
     resource_name = "department"
     datamodel = interface(m.Department)
-    list_columns = show_columns = ["id", "name", "kind", "active", *AUDIT]
-    add_columns = edit_columns = ["name", "kind", "active"]
+    list_columns = show_columns = ["id", "name", "parent", "kind", "active", *AUDIT]
+    add_columns = edit_columns = ["name", "parent", "kind", "active"]
 
 
 class PersonApi(ScopedApi):

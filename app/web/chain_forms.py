@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import access, chain_replan, chains, status
+from app.domain import access, chain_replan, chains, status, tree
 from app.domain.access import current_department_scope, in_scope
 from app.domain.assignment import parse_date, row_id
 from app.domain.node_templates import MAX_WORKDAYS
@@ -29,7 +29,7 @@ from app.reports.chain_strip import Item, chain_items, chain_strips, strip
 
 
 def departments() -> list[m.Department]:
-    return list(db.session.scalars(
+    return tree.tree_order(db.session.scalars(
         select(m.Department).where(m.Department.active.is_(True)).order_by(m.Department.name)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import ModelView, expose, has_access
@@ -15,7 +16,7 @@ from wtforms import BooleanField, Field, Form, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app import models as m
-from app.domain import choices, locking
+from app.domain import choices, locking, tree
 from app.domain.in_use import guard_delete
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.roles import METHOD_PERMISSIONS
@@ -162,6 +163,19 @@ class ScopedModelView(ModelView):
                                    **(self.formatters_columns or {})}
         super().__init__(**kwargs)
 
+    def _init_forms(self) -> None:
+        """FAB's forms; every department drop-down lists the units in tree order, each name
+        indented by its depth (issue 15)."""
+        super()._init_forms()
+        units = [rel.key for rel in relationships(self.datamodel.obj)
+                 if rel.mapper.class_ is m.Department]
+        for form in (self.add_form, self.edit_form, self.search_form):
+            for name in units:
+                field = getattr(form, name, None)
+                if field is not None and "query_func" in field.kwargs:
+                    field.kwargs["query_func"] = tree_query(field.kwargs["query_func"])
+                    field.kwargs["get_label"] = tree.label
+
     @expose("/export/")
     @has_access
     def export(self):
@@ -287,6 +301,11 @@ class ScopedModelView(ModelView):
         if any(item is None for item in items):
             abort(404)
         return self.actions[name].func(items)
+
+
+def tree_query(query: Callable[[], Any]) -> Callable[[], list]:
+    """A drop-down's query, its units in tree order."""
+    return lambda: tree.tree_order(query())
 
 
 def interface(model: type) -> SQLAInterface:

@@ -3,16 +3,21 @@ departments, node templates, holidays, compliance rows and circulars."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import redirect, url_for
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, select
 from wtforms.validators import NumberRange
 
 from app import models as m
-from app.domain import choices
+from app.domain import choices, tree
 from app.domain.labels import LABELS
 from app.domain.roles import METHOD_PERMISSIONS
+from app.extensions import db
 from app.files.chain_sheet import chain_sheet
+from app.web.access import request_cache
 from app.web.circular_pages import CircularFiles
 from app.web.crud_base import interface
 from app.web.crud_kit import (
@@ -25,6 +30,7 @@ from app.web.crud_kit import (
 )
 from app.web.ledger_views import InvestmentReportView, ProblemView, TaskView
 from app.web.login_tie import FREE_LOGIN, login_label
+from app.web.paging import PagedInterface
 
 
 class MeetingView(TitledView):
@@ -90,14 +96,45 @@ class PersonView(TitledView):
                 field.kwargs["get_label"] = login_label
 
 
+def name_label(name: str) -> str:
+    """A unit's name (names are unique) indented by its depth: the 责任单位 list's column
+    (one query a request for every unit's depth)."""
+    depths = request_cache("unit_depths")
+    if not depths:
+        parents = dict(db.session.execute(select(m.Department.id, m.Department.parent_id)).all())
+        for unit, unit_name in db.session.execute(select(m.Department.id, m.Department.name)):
+            depths[unit_name] = tree.depth_in(parents, unit)
+    return tree.indented(name, depths.get(name, 0))
+
+
+class TreeInterface(PagedInterface):
+    """The 责任单位 list's data: by name is in tree order (each unit after the unit above
+    it, siblings by name), the reverse order its mirror, as paging backwards needs."""
+
+    def apply_order_by(self, query: Any, order_column: str, order_direction: str,
+                       *args: Any, **kwargs: Any) -> Any:
+        if order_column != "name":
+            return super().apply_order_by(query, order_column, order_direction, *args,
+                                          **kwargs)
+        places = tree.positions()
+        if not places:
+            return query
+        place = case(places, value=m.Department.id, else_=len(places))
+        return query.order_by(place.desc() if order_direction == "desc" else place.asc())
+
+
 class DepartmentView(TitledView):
-    datamodel = interface(m.Department)
+    """责任单位, as a tree (issue 15): names indented by depth, with their 上级单位; moving a
+    unit and everything under it is one edit of its 上级单位."""
+
+    datamodel = TreeInterface(m.Department)
     noun = _l("责任单位")
-    list_columns = ["name", "kind", "active"]
-    add_columns = ["name", "kind", "active"]
+    list_columns = ["name", "parent", "kind", "active"]
+    add_columns = ["name", "parent", "kind", "active"]
+    formatters_columns = {"name": name_label}
     edit_columns = add_columns
     show_columns = [*add_columns, *AUDIT]
-    search_columns = ["name", "kind", "active"]
+    search_columns = ["name", "parent", "kind", "active"]
     base_order = ("name", "asc")
     related_views = [PersonView, TaskView]
 

@@ -29,6 +29,7 @@ from app.web.my_ledger import (
     Refusal,
     can_edit,
     chosen_department,
+    chosen_filter,
     department_options,
     page_number,
     parsed,
@@ -131,7 +132,7 @@ class MyInvestmentView(BaseView):
         html = self.render_template(
             "my_ledger/investment.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE,
             page=page, period=period, this_month=rules.month_start(today),
-            time_progress=progress, departments=department_options(), department=department,
+            time_progress=progress, departments=department_options(), department=chosen_filter(),
             can_edit=can_edit(), refusal=refusal, blank=InvestmentForm(formdata=None),
             settings=status.settings(), untied=access.untied())
         return html, code

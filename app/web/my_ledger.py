@@ -18,8 +18,9 @@ from wtforms import DateField, DecimalField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 
 from app import models as m
-from app.domain import access, attachments, choices, ledger, rules, status, validation
+from app.domain import access, attachments, choices, ledger, rules, status, tree, validation
 from app.domain.access import current_department_scope
+from app.domain.scope import Scope
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
@@ -85,12 +86,30 @@ def refused(row_id: int, kind: str, form: FlaskForm, title: str) -> Refusal:
     return Refusal(row_id, kind, form, title, messages)
 
 
-def chosen_department() -> int | None:
-    """The department the rows are limited to: the user's, or the one chosen in the filter."""
-    scope = current_department_scope()
-    if scope is not None:
-        return scope
-    return access.id_or_none(request.args.get("department"))
+def chosen_department() -> Scope | int | None:
+    """What the rows are limited to: the user's data scope (narrowed to the unit chosen in
+    the filter, for a scope of several units), or for the unlimited roles the unit chosen."""
+    limit = current_department_scope()
+    chosen = chosen_filter()
+    if limit is None:
+        return chosen
+    return limit if chosen is None else limit.narrowed(chosen)
+
+
+def chosen_filter() -> int | None:
+    """The unit chosen in the department filter (None: all the user sees); only a unit the
+    filter offers counts."""
+    chosen = access.id_or_none(request.args.get("department"))
+    limit = current_department_scope()
+    if limit is None or (chosen in limit.readable and several_units(limit)):
+        return chosen
+    return None
+
+
+def several_units(limit: Scope | None) -> bool:
+    """Whether the user sees several units' rows (so the pages offer the filter, and show
+    each row's unit)."""
+    return limit is None or len(limit.readable) > 1
 
 
 def page_number() -> int:
@@ -99,11 +118,15 @@ def page_number() -> int:
 
 
 def department_options() -> list:
-    """The department filter's options, for the roles that see every department."""
-    if current_department_scope() is not None:
+    """The department filter's options, in tree order with names indented by depth (issue
+    15): every unit for the unlimited roles, the scope's units for a scope of several."""
+    limit = current_department_scope()
+    if not several_units(limit):
         return []
-    return db.session.execute(
-        select(m.Department.id, m.Department.name).order_by(m.Department.name)).all()
+    query = select(m.Department).order_by(m.Department.name)
+    if limit is not None:
+        query = query.where(m.Department.id.in_(sorted(limit.readable)))
+    return [(unit.id, tree.label(unit)) for unit in tree.tree_order(db.session.scalars(query))]
 
 
 def can_edit() -> bool:
@@ -186,8 +209,8 @@ class MyLedgerView(BaseView):
         html = self.render_template(
             "my_ledger/ledger.html", rows=rows, today=today, page=page,
             more=len(tasks) > LEDGER_PAGE_SIZE, departments=department_options(),
-            department=department,
-            scoped=current_department_scope() is not None, can_edit=can_edit(),
+            department=chosen_filter(),
+            scoped=not several_units(current_department_scope()), can_edit=can_edit(),
             forms=blank_forms(rows), refusal=refusal, badges=BADGES, untied=access.untied(),
             status_label=lambda s: choices.label(choices.TASK_STATUS, s),
             review_label=lambda s: choices.label(choices.REVIEW_STATUS, s))

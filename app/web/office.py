@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import access, choices, ledger, status
+from app.domain import access, choices, ledger, status, tree
 from app.domain.assignment import assignment_day, parse_workdays, task_from_form
 from app.domain.save import save
 from app.domain.validation import DomainError
@@ -94,9 +94,9 @@ class MeetingAssignView(OfficeView):
                                    .order_by(m.Task.deadline, m.Task.id)).all()
         own = {p.id for p in meeting.projects}
         projects = db.session.scalars(access.scoped(m.Project).order_by(m.Project.code)).all()
-        departments = db.session.scalars(
+        departments = tree.tree_order(db.session.scalars(
             access.scoped(m.Department, m.Department.active.is_(True))
-            .order_by(m.Department.name)).all()
+            .order_by(m.Department.name)))
         persons = db.session.scalars(access.scoped(
             m.Person, m.Person.department.has(m.Department.active.is_(True)))
             .order_by(m.Person.name)).all()

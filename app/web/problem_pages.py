@@ -38,9 +38,10 @@ def _parse_date(value: str | None, default: dt.date) -> dt.date:
 
 
 def may_handle(problem: m.Problem) -> bool:
-    """The office (unscoped roles) and the problem's own department may act on it."""
-    department = current_department_scope()
-    return department is None or problem.department_id == department
+    """The office (unscoped roles) and users whose scope holds the problem's own unit may act
+    on it."""
+    limit = current_department_scope()
+    return limit is None or limit.covers(problem.department_id)
 
 
 def load_problem(pk: int) -> m.Problem:

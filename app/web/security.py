@@ -25,6 +25,7 @@ from app.web.access import request_actor
 from app.web.login_records import login_attempted
 from app.web.login_tie import person_link
 from app.web.permission_labels import permission_label, permission_labels
+from app.web.role_scope import SCOPE_FIELDS, RoleInterface, RoleScopeForms, default_scope
 from app.web.session_views import (
     AuthDBView,
     LanguageView,
@@ -152,10 +153,18 @@ class UserView(SecurityRoutes, SignOutEverywhere, SessionList, RoleLabelledForms
                                     **self.sessions_of(g.user.id, mine=True))
 
 
-class RoleView(SecurityRoutes, RoleModelView):
+class RoleView(SecurityRoutes, RoleScopeForms, RoleModelView):
+    """FAB's role screens, with the role's 数据范围 (issue 15), kept in role_scope beside
+    FAB's ab_role and saved in the same transaction as the role."""
+
     class_permission_name = "RoleModelView"
-    label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组")}
+    label_columns = {**RoleModelView.label_columns, "user": _l("用户"), "groups": _l("用户组"),
+                     "data_scope": _l("数据范围"), "scope_departments": _l("指定单位")}
     formatters_columns = {"name": role_label, "permissions": permission_labels}
+    add_columns = edit_columns = ["name", "permissions", "data_scope", "scope_departments"]
+    list_columns = ["name", "data_scope", "permissions"]
+    show_columns = ["name", "data_scope", "permissions"]
+    add_form_extra_fields = edit_form_extra_fields = SCOPE_FIELDS
     # FAB's role widgets skip formatters; what they add is for FAB_ROLES, which we do not use
     list_widget = ListWidget
     show_widget = ShowWidget
@@ -215,7 +224,9 @@ class KeyLedgerSecurityManager(SecurityManager):
     resetmypasswordview = ResetMyPasswordView  # the current password first
 
     def register_views(self) -> None:
-        """FAB's, and the language switch by POST in place of FAB's GET link."""
+        """FAB's, and the language switch by POST in place of FAB's GET link; the role
+        screens show each role's 数据范围."""
+        self.rolemodelview.datamodel = RoleInterface(self.role_model)
         super().register_views()
         self.appbuilder.bm.locale_view = self.appbuilder.add_view_no_menu(LanguageView())
         current_app.view_functions["LocaleView.index"] = no_switch_by_get
@@ -258,6 +269,7 @@ class KeyLedgerSecurityManager(SecurityManager):
             created = role is None
             if created:
                 role = self.add_role(role_name)
+            default_scope(self.session, role, role_name, reset)  # issue 15: 数据范围
             if role_name == "Admin":
                 continue
             wanted = self._role_permission_views(role_name, menus)

@@ -1,7 +1,7 @@
 """登录日志 and where each session is used from (issue 15, item 6)
 
 Revision ID: 0011_login_log
-Revises: 0009_job_locks
+Revises: 0010_department_tree
 Create Date: 2026-12-03 11:15:00
 
 `login_log` records every login attempt (form and API, successful or not) and every
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_login_log'
-down_revision = '0009_job_locks'
+down_revision = '0010_department_tree'
 branch_labels = None
 depends_on = None
 
