@@ -10,98 +10,27 @@ from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Text, inspect
-from wtforms import BooleanField, Field, Form, SelectField
-from wtforms.validators import DataRequired, Length, Optional
+from sqlalchemy import inspect
+from wtforms import Field, Form
 
 from app import models as m
-from app.domain import choices, locking, tree
+from app.domain import locking, tree
 from app.domain.in_use import guard_delete
-from app.domain.labels import LABELS, choices_for, joined
+from app.domain.labels import LABELS
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
-from app.domain.text import TEXT_MAX
 from app.domain.validation import DomainError
 from app.web.drop_downs import more_filters, offered_rel_fields
+from app.web.form_fields import choice_form_fields, list_formatters, text_validators
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 
 logger = logging.getLogger(__name__)
 
 
-def text_length() -> Length:
-    """The length a free-text field holds (app/domain/text.py), also the form's maxlength."""
-    return Length(max=TEXT_MAX, message=_l("不能超过 %(max)d 个字。"))
-
-
-def text_validators(model: type[m.Model]) -> dict[str, list]:
-    """A length validator for each free-text (Text) column: String columns have FAB's."""
-    return {column.key: [text_length()] for column in inspect(model).columns
-            if isinstance(column.type, Text)}
-
-
 def scoped_rel_fields(model: type[m.Model]) -> dict[str, list]:
     """Drop-down filters: every related field lists only rows in the user's scope."""
     return {rel.key: SCOPE for rel in relationships(model)}
-
-
-def column_default(model: type[m.Model], column: str) -> object:
-    """The model's scalar default of a column (a new row's value), None without one."""
-    default = inspect(model).columns[column].default
-    return default.arg if default is not None and default.is_scalar else None
-
-
-def choice_form_fields(model: type[m.Model], columns: list[str],
-                       adding: bool = False) -> dict[str, Field]:
-    """Select fields with translated labels for choice columns; check boxes for booleans;
-    on an add form (`adding`) preset to the model's defaults (a new 责任单位: 职能部门, 启用).
-
-    (FAB marks a NOT NULL boolean as required, so an unticked box could never be saved.)
-    """
-    table = model.__tablename__
-    fields: dict[str, Field] = {}
-    for column in columns:
-        default = column_default(model, column) if adding else None
-        if isinstance(inspect(model).columns[column].type, Boolean):
-            fields[column] = BooleanField(LABELS.get(column, column), default=bool(default))
-            continue
-        options = choices_for(table, column)
-        if options is None:
-            continue
-        nullable = inspect(model).columns[column].nullable
-        fields[column] = SelectField(
-            LABELS.get(column, column),
-            choices=([("", "")] if nullable else []) + choices.pairs(options),
-            validators=[Optional() if nullable else DataRequired()],
-            coerce=lambda v: v or None,
-            default=default,
-        )
-    return fields
-
-
-def display(value: object) -> object:
-    """A value as a page shows it: nothing for none, 是/否 for booleans, lists joined."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if isinstance(value, list | tuple):
-        return joined(value)
-    return value
-
-
-def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
-    """Formatters for list and show pages: choice labels, not stored values; no "None"."""
-    table = model.__tablename__
-    out: dict[str, Callable[..., object]] = {}
-    for column in columns:
-        options = choices_for(table, column)
-        if options is not None:
-            out[column] = lambda v, options=options: choices.label(options, v)
-        else:
-            out[column] = display
-    return out
 
 
 def said_instead(message: str | None) -> None:

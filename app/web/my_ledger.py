@@ -25,7 +25,7 @@ from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
 from app.web.attachment_pages import sent_upload
-from app.web.crud_base import text_length
+from app.web.form_fields import text_length
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project

@@ -19,13 +19,13 @@ from flask_appbuilder.security.views import (
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 
-from app.domain.labels import joined
 from app.domain.roles import READ, ROLE_PERMISSIONS, ROLES, role_label
 from app.web.access import request_actor
 from app.web.login_records import login_attempted
 from app.web.login_tie import person_link
 from app.web.permission_labels import permission_label, permission_labels
 from app.web.role_scope import SCOPE_FIELDS, RoleInterface, RoleScopeForms, default_scope
+from app.web.security_labels import RoleLabelledForms, blank, joined_text, roles_text, yes_no
 from app.web.session_views import (
     AuthDBView,
     LanguageView,
@@ -36,40 +36,6 @@ from app.web.session_views import (
 )
 
 logger = logging.getLogger(__name__)
-
-def _roles(roles: list | None) -> str:
-    return joined(map(role_label, roles or []))
-
-
-def _yes_no(value: bool | None) -> str:
-    return "" if value is None else str(_l("是") if value else _l("否"))
-
-
-def _joined(items: list | None) -> str:
-    return joined(items or [])
-
-
-def _blank(value: object) -> object:
-    return "" if value is None else value
-
-
-class RoleLabelledForms:
-    """A security view whose role drop-downs (add, edit, search) list role labels."""
-
-    role_fields = ("roles",)
-    # the model view's, which this is mixed into (FAB is untyped)
-    add_form: Any
-    edit_form: Any
-    search_form: Any
-
-    def _init_forms(self) -> None:
-        super()._init_forms()  # type: ignore[misc]  # the model view's, after this in the MRO
-        for form in (self.add_form, self.edit_form, self.search_form):
-            for name in self.role_fields:
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.kwargs["get_label"] = role_label
-
 
 class SecurityRoutes:
     """FAB's security screens without their 500s (issue 7's route test found them): an
@@ -111,8 +77,8 @@ class UserView(SecurityRoutes, SignOutEverywhere, SessionList, RoleLabelledForms
     edit_template = "security/user_edit.html"
     formatters_columns = {
         "person": person_link,
-        "active": _yes_no, "roles": _roles, "groups": _joined,
-        **{name: _blank for name in ("last_login", "login_count", "fail_login_count",
+        "active": yes_no, "roles": roles_text, "groups": joined_text,
+        **{name: blank for name in ("last_login", "login_count", "fail_login_count",
                                      "created_on", "created_by", "changed_on", "changed_by")},
     }
 
@@ -192,8 +158,8 @@ class GroupView(SecurityRoutes, RoleLabelledForms, UserGroupModelView):
     class_permission_name = "UserGroupModelView"
     label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"),
                      "users": _l("用户"), "roles": _l("角色")}
-    formatters_columns = {"roles": _roles, "users": _joined, "label": _blank,
-                          "description": _blank}
+    formatters_columns = {"roles": roles_text, "users": joined_text, "label": blank,
+                          "description": blank}
 
 
 class PermissionOnViewView(SecurityRoutes, RoleLabelledForms, PermissionViewModelView):
