@@ -64,13 +64,29 @@ def test_delete_of_a_row_in_use_is_refused_by_the_api(app, client, api_token, wo
     assert "FOREIGN KEY" not in caplog.text
 
 
-def test_department_message_counts_what_uses_it(app, client, api_token, world):
-    """The counts are the rows' own: 住建局 of the world has 1 task, 1 project, 1 person,
-    1 problem."""
-    response = client.delete(f"/api/v1/department/{world.dept_a}", headers=api_token("admin"))
+def test_department_message_counts_what_uses_it(app, client, api_token):
+    """The counts are the rows' own: a unit of its own with 2 tasks, 1 project and 1 person
+    (no problem: none is named)."""
+    import datetime as dt
+
+    from app.domain import access
+
+    with app.app_context(), access.acting_as("test:setup"):
+        unit = m.Department(name="计数测试局", kind="department")
+        project = m.Project(code="ZZ-TRAP-1", name="计数项目", category="other",
+                            stage="construction", lead_department=unit)
+        day = dt.date(2026, 6, 1)
+        db.session.add_all([unit, project, m.Person(name="计数人", department=unit), *(
+            m.Task(title=f"计数任务{i}", department=unit, project=project, assigned_on=day,
+                   deadline=day, original_deadline=day) for i in range(2))])
+        db.session.commit()
+        pk = unit.id
+    response = client.delete(f"/api/v1/department/{pk}", headers=api_token("admin"))
+    assert response.status_code == 409
     message = response.json["message"]
-    assert "1 项任务" in message and "1 个项目" in message and "1 名责任人" in message
-    assert "1 个问题" in message and message.endswith("可以改为停用。")
+    assert message.startswith("计数测试局 还有 2 项任务、1 个项目、1 名责任人，不能删除")
+    assert "问题" not in message and message.endswith("可以改为停用。")
+    assert _exists(app, m.Department, pk)
 
 
 def test_new_department_form_defaults_to_an_active_functional_department(client, auth):

@@ -13,7 +13,9 @@ import pytest
 from tests.support import services
 from tests.support.processes import Workers, process_env
 
-REDIS_DB = 13  # the jobs tests' own Redis database, flushed before and after each test
+# the jobs tests' own Redis database, flushed before and after each test; two suites run at
+# once on one machine (SQLite and PostgreSQL side by side) each need their own
+REDIS_DB = int(os.environ.get("KEYLEDGER_TEST_REDIS_DB", "13"))
 
 
 @pytest.fixture
