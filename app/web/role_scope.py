@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import flash, redirect
+from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -17,6 +19,7 @@ from wtforms import SelectField, ValidationError
 from app import models as m
 from app.domain import choices, scope, tree
 from app.domain.labels import joined
+from app.domain.roles import role_label
 from app.domain.scope import BUILT_IN_KINDS
 from app.extensions import db
 
@@ -80,6 +83,24 @@ class RoleScopeForms:
 
     def pre_update(self, item: Any) -> None:
         self._stage_scope(item)
+
+    @action("copyrole", _l("复制角色"), _l("复制选定的角色？"), icon="fa-copy", single=False)
+    def copy_role(self, items: list) -> Any:
+        """FAB's 复制角色, with a Chinese name ("责任单位人员（副本）", not "DeptStaff copy")
+        and the role's 数据范围 copied with its permissions, in one transaction."""
+        self.update_redirect()  # type: ignore[attr-defined]  # the model view's
+        session = self.datamodel.session
+        for item in items:
+            name = _("%(role)s（副本）", role=role_label(item))
+            if self.datamodel.session.scalar(select(type(item)).where(type(item).name == name)):
+                flash(_("已有名为“%(name)s”的角色，请先改名再复制。", name=name), "danger")
+                continue
+            row = session.get(m.RoleScope, item.id)
+            copy = type(item)(name=name, permissions=list(item.permissions))
+            session.add(m.RoleScope(role=copy, kind=row.kind if row else scope.DEFAULT_KIND,
+                                    departments=list(row.departments) if row else []))
+            self.datamodel.add(copy)
+        return redirect(self.get_redirect())  # type: ignore[attr-defined]
 
     def _stage_scope(self, role: Any) -> None:
         """Put the form's scope in the session, to be committed with the role."""
