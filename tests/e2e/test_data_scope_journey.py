@@ -19,7 +19,7 @@ SECTION = "规划股"
 CLERK = "林晓峰"
 COLLEAGUE = "周敏"
 ROLE = "股室填报员"
-LOGIN = ("guihuagu", "Guihua#2026")
+LOGIN = story.SECTION_CLERK
 HIS = ("城区控制性详细规划修编", "老旧小区改造专项规划编制")
 HERS = "历史文化街区保护规划"
 
@@ -61,7 +61,7 @@ def assign(portal) -> None:
 
 
 def test_a_section_clerk_with_only_his_own_scope_sees_only_his_tasks(portal, new_context):
-    admin = Visitor(portal, new_context, data=story.USERNAMES | {LOGIN[0]})
+    admin = Visitor(portal, new_context)
     admin.login(*story.ADMIN)
 
     # (1) 系统管理 › 责任单位 › 新增: 规划股, 上级单位 县住建局
@@ -133,7 +133,7 @@ def test_a_section_clerk_with_only_his_own_scope_sees_only_his_tasks(portal, new
     admin.close()
 
     # (4) the clerk: his two tasks, not his colleague's, not the bureau's
-    clerk = Visitor(portal, new_context, data=story.USERNAMES | {LOGIN[0]})
+    clerk = Visitor(portal, new_context)
     clerk.login(*LOGIN)
     clerk.page.locator(".navbar a.dropdown-toggle", has_text="台账").first.click()
     clerk.page.locator(".navbar .dropdown-menu a", has_text="我的台账").first.click()

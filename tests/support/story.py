@@ -17,7 +17,10 @@ PERSON = "陈思远"
 TITLE = "数据应用科科长"
 STAFF = ("shujuju", "Shuju#2026")
 # login names are data, not words of the UI: pages may show them
-USERNAMES = frozenset({"sysadmin", "duchashi", "xianzhang", "zhujianju", "gongxinju", STAFF[0]})
+# (guihuagu: the 股室填报员 of tests/e2e/test_data_scope_journey.py, on the same portal)
+SECTION_CLERK = ("guihuagu", "Guihua#2026")
+USERNAMES = frozenset({"sysadmin", "duchashi", "xianzhang", "zhujianju", "gongxinju", STAFF[0],
+                       SECTION_CLERK[0]})
 # the tasks the office assigned to that department at this month's meeting
 OVERDUE_TASK = "政务数据共享交换平台迁移"
 REPORT_TASK = "城市运行管理中心建设方案编制"
