@@ -298,6 +298,9 @@ def test_user_screens_show_the_tied_person_with_a_link(app, client, auth, world)
     assert f'href="/personview/edit/{world.person_a}' in show and "张建国" in show
     edit = client.get(f"/users/edit/{staff_a}").get_data(as_text=True)
     assert "张建国" in edit and f"/personview/edit/{world.person_a}" in edit
+    add = client.get("/users/add").get_data(as_text=True)
+    hint = "关联在“责任人”表单的“登录账号”中设置"
+    assert hint in add and hint in edit
 
 
 def _visible_text(html: str) -> str:
