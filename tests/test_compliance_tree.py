@@ -176,6 +176,34 @@ def test_the_circular_ranks_the_same_way(app, tree):
     assert jia["implementation_rate"] == pytest.approx(3 / 7) and not jia["compliant"]
 
 
+def test_the_circular_s_documents_show_the_tree_ranking(app, tree):
+    """The 督查通报's Word and Excel ranking tables: the totals rows, ranks among siblings."""
+    from docx import Document
+
+    from app.domain import rules
+    from app.files.circular_docx import render_docx
+    from app.files.circular_xlsx import render_xlsx
+    from app.reports import circular
+    from tests.test_circular import table_with
+
+    table = {tree[name]: rules.ComplianceCounts(*UNITS[name][2]) for name in UNITS}
+    with app.test_request_context():
+        ranking = circular.ranking(table)
+        data = {"period": "2031-03", "as_of": "2031-03-31",
+                "totals": circular.summary(rules.summed(table.values())), "ranking": ranking,
+                "overdue_tasks": [], "unreported_tasks": [], "unresolved_problems": []}
+        document = Document(io.BytesIO(render_docx(data, "树测督查室")))
+        book = openpyxl.load_workbook(io.BytesIO(render_xlsx(data)))
+    rows = table_with(document, "名次", "得分")
+    assert [(row[0], row[1], row[-1]) for row in rows] == [
+        ("1", "树测甲局（含下级）", "50.7"), ("1", f"{IN}└ 树测甲二股（含下级）", "52.1"),
+        ("1", f"{IN}{IN}└ 树测甲二村", "75.0"), ("2", f"{IN}└ 树测甲一股", "50.0"),
+        ("2", "树测乙局", "50.0")]
+    assert rows[0][2:6] == ["50.0%", "60.0%", "42.9%", "50.0%"]  # 调度 督促 落实 反馈
+    names = [row[1].value for row in book["排名"].iter_rows(min_row=3)]
+    assert names == [row[1] for row in rows]
+
+
 def test_the_dashboard_ranks_the_same_way(app, tree, monkeypatch):
     from app.domain import status
     from app.reports import dashboard
