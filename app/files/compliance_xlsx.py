@@ -38,7 +38,7 @@ def _headers(sheet) -> None:
 
 
 def _row(sheet, row) -> None:
-
+    """One unit's row, or (row.totals) its subtree's sums, with the same columns."""
     c = row.compliance
     values = [row.rank or "", printable(row.name)]
     for key, (num, den, _label) in INDICATORS.items():
@@ -48,6 +48,8 @@ def _row(sheet, row) -> None:
     cells = sheet[sheet.max_row]
     for cell in cells:
         cell.border, cell.alignment = BOX, CENTER
+        if getattr(row, "totals", False):  # "XX（含下级）": a subtree's sums
+            cell.font = Font(italic=True)
     for index, key in zip((5, 8, 11, 14), INDICATORS, strict=True):
         cell, value = cells[index - 1], getattr(c, RATE_OF[key])
         if value is not None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
 from app.domain import rules, rules_sql
 from app.domain.text import printable
+from app.domain.tree import indented
 from app.extensions import db
 
 RATES = ("dispatch_rate", "supervision_rate", "implementation_rate", "feedback_rate")
@@ -25,14 +27,24 @@ def summary(counts: rules.ComplianceCounts) -> dict:
 
 
 def ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
-    """The ranked units by rank (rules.ranking), each with its row: not the county leaders,
-    not a unit that is 停用 (their tasks are still in the lists)."""
+    """The ranked units in tree order, each by its place among its siblings on its subtree's
+    score (rules.tree_ranking), with its subtree's figures ("XX（含下级）" for a unit with
+    units under it): not the county leaders, not a unit that is 停用 (their tasks are still
+    in the lists)."""
     units = {d.id: d for d in db.session.scalars(select(m.Department))}
-    names = {d: unit.name for d, unit in units.items()}
-    scored = {d: (names[d], c.score) for d, c in table.items()
+    ranked = {d: c for d, c in table.items()
               if d is not None and rules.ranked_unit(units[d].kind, units[d].active)}
-    return [{"rank": place, "department_id": d, "department": names[d]} | summary(table[d])
-            for place, d in enumerate(rules.ranking(scored), start=1)]
+    places = rules.tree_ranking({d: (units[d].name, units[d].parent_id) for d in ranked},
+                                ranked, {d: c.score for d, c in ranked.items()})
+    out = []
+    for place in places:
+        name = units[place.unit].name
+        if place.totals is not None:
+            name = _("%(name)s（含下级）", name=name)
+        out.append({"rank": place.place, "department_id": place.unit,
+                    "department": indented(name, place.depth), "depth": place.depth}
+                   | summary(place.totals or ranked[place.unit]))
+    return out
 
 
 def task_row(task: m.Task, as_of: dt.date) -> dict:

@@ -14,6 +14,7 @@ from app import models as m
 from app.domain import clock, rules, rules_sql, status
 from app.domain.access import NotFound, current_department_scope
 from app.domain.scope import scope_clause
+from app.domain.tree import indented
 from app.domain.validation import DomainError
 from app.extensions import db
 
@@ -64,14 +65,18 @@ def rate_class(value: float | None) -> str:
 
 @dataclass
 class TableRow:
-    compliance: m.Compliance
+    compliance: m.Compliance | rules.ComplianceCounts  # counts: a subtree's totals
     name: str
     rank: int | None
     apart: bool = False  # 县领导 or 停用: listed after the ranked units, not ranked
+    depth: int = 0  # in the department tree (the name is indented by it)
+    totals: bool = False  # "XX（含下级）": the subtree's sums, no drill-down
 
 
 def table_rows(period: dt.date) -> list[TableRow]:
-    """The period's rows the user may see: the county first, then departments by rank."""
+    """The period's rows the user may see: the county first, then the ranked units in tree
+    order (siblings by rank, on their subtree's score), each unit with units under it
+    followed by its subtree's totals (which carry its rank); then the units apart."""
     query = select(m.Compliance).where(m.Compliance.period == period)
     department = current_department_scope()
     if department is not None:
@@ -80,10 +85,22 @@ def table_rows(period: dt.date) -> list[TableRow]:
     county = [r for r in rows if r.department_id is None]
     departments = {r.department_id: r for r in rows if r.department_id is not None
                    and rules.ranked_unit(r.department.kind, r.department.active)}
-    order = rules.ranking({d: (r.department.name, r.score) for d, r in departments.items()})
-    ranked = [TableRow(departments[d], departments[d].department.name,
-                       place if departments[d].score is not None else None)
-              for place, d in enumerate(order, start=1)]  # nothing to judge: no rank
+    places = rules.tree_ranking(
+        {d: (r.department.name, r.department.parent_id) for d, r in departments.items()},
+        {d: rules.counts_of(r) for d, r in departments.items()},
+        {d: r.score for d, r in departments.items()})
+    ranked: list[TableRow] = []
+    for place in places:
+        row = departments[place.unit]
+        name = row.department.name
+        if place.totals is None:  # nothing to judge: no rank
+            ranked.append(TableRow(row, indented(name, place.depth), place.rank,
+                                   depth=place.depth))
+            continue
+        ranked.append(TableRow(row, indented(name, place.depth), None, depth=place.depth))
+        ranked.append(TableRow(place.totals, indented(_("%(name)s（含下级）", name=name),
+                                                      place.depth),
+                               place.rank, depth=place.depth, totals=True))
     apart = sorted((TableRow(r, r.department.name, None, apart=True) for r in rows
                     if r.department_id is not None and r.department_id not in departments),
                    key=lambda row: row.name)
@@ -94,7 +111,7 @@ def built_day(rows: list[TableRow]) -> dt.date | None:
     """The local day the rows were built: the `today` their counts were judged on."""
     if not rows:
         return None
-    built = max(r.compliance.built_at for r in rows)
+    built = max(r.compliance.built_at for r in rows if isinstance(r.compliance, m.Compliance))
     return built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
 
 

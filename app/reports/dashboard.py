@@ -14,6 +14,7 @@ from app import models as m
 from app.domain import choices, rules, rules_sql, status
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
+from app.domain.tree import indented
 from app.extensions import db
 
 
@@ -70,16 +71,26 @@ def investment_by_month(today: dt.date) -> dict:
 
 
 def ranking() -> list[dict]:
-    """This month's departments by score, as built last."""
+    """This month's ranked units as built last, in tree order, each on its subtree's score
+    (rules.tree_ranking: siblings by rank; "XX（含下级）" for a unit with units under it)."""
     period = rules.month_start(status.today())
     query = _scoped(select(m.Compliance).where(m.Compliance.period == period,
                                                m.Compliance.department_id.is_not(None)),
                     m.Compliance)
-    rows = [r for r in db.session.scalars(query)
-            if rules.ranked_unit(r.department.kind, r.department.active)]
-    order = rules.ranking({r.department_id: (r.department.name, r.score) for r in rows})
-    by_id = {r.department_id: r for r in rows}
-    return [{"department": by_id[d].department.name, "score": by_id[d].score} for d in order]
+    by_id = {r.department_id: r for r in db.session.scalars(query)
+             if rules.ranked_unit(r.department.kind, r.department.active)}
+    places = rules.tree_ranking(
+        {d: (r.department.name, r.department.parent_id) for d, r in by_id.items()},
+        {d: rules.counts_of(r) for d, r in by_id.items()},
+        {d: r.score for d, r in by_id.items()})
+    out = []
+    for place in places:
+        name = by_id[place.unit].department.name
+        if place.totals is not None:
+            name = _("%(name)s（含下级）", name=name)
+        out.append({"rank": place.place, "department": indented(name, place.depth),
+                    "score": place.score})
+    return out
 
 
 def _by_choice(counts: dict[str, int], labels: dict) -> list[dict]:

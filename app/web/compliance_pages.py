@@ -73,7 +73,8 @@ class ComplianceReportView(BaseView):
         rows = table_rows(period)
         department = request.args.get("department", type=int)
         if department is not None and department not in {
-                r.compliance.department_id for r in rows}:
+                r.compliance.department_id for r in rows
+                if isinstance(r.compliance, m.Compliance)}:
             abort(404)
         count = request.args.get("count", "")
         missing = request.args.get("missing") == "1"
