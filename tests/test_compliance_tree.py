@@ -180,7 +180,7 @@ def test_the_circular_s_documents_show_the_tree_ranking(app, tree):
     """The 督查通报's Word and Excel ranking tables: the totals rows, ranks among siblings."""
     from docx import Document
 
-    from app.domain import rules
+    from app.domain import rules, tree_ranking
     from app.files.circular_docx import render_docx
     from app.files.circular_xlsx import render_xlsx
     from app.reports import circular
@@ -190,7 +190,7 @@ def test_the_circular_s_documents_show_the_tree_ranking(app, tree):
     with app.test_request_context():
         ranking = circular.ranking(table)
         data = {"period": "2031-03", "as_of": "2031-03-31",
-                "totals": circular.summary(rules.summed(table.values())), "ranking": ranking,
+                "totals": circular.summary(tree_ranking.summed(table.values())), "ranking": ranking,
                 "overdue_tasks": [], "unreported_tasks": [], "unresolved_problems": []}
         document = Document(io.BytesIO(render_docx(data, "树测督查室")))
         book = openpyxl.load_workbook(io.BytesIO(render_xlsx(data)))
@@ -222,14 +222,14 @@ def test_the_dashboard_ranks_the_same_way(app, tree, monkeypatch):
 def test_a_flat_tree_ranks_as_before():
     """Every unit at the top: exactly `ranking`, places 1..n, no totals (the flat case the
     other report tests check page by page)."""
-    from app.domain import rules
+    from app.domain import rules, tree_ranking
 
     counts = {1: rules.ComplianceCounts(2, 1, 4, 4, 4, 2, 2, 0),   # 87.5
               2: rules.ComplianceCounts(0, 0, 0, 0, 0, 0, 0, 0),   # nothing to judge
               3: rules.ComplianceCounts(2, 2, 2, 2, 2, 2, 2, 0),   # 100.0
               4: rules.ComplianceCounts(2, 1, 4, 4, 4, 2, 2, 1)}   # 87.5, after 乙 by name
     units = {1: ("乙", None), 2: ("丙", None), 3: ("丁", None), 4: ("甲", None)}
-    places = rules.tree_ranking(units, counts, {u: c.score for u, c in counts.items()})
+    places = tree_ranking.tree_ranking(units, counts, {u: c.score for u, c in counts.items()})
     assert [p.unit for p in places] == rules.ranking(
         {u: (units[u][0], counts[u].score) for u in units}) == [3, 1, 4, 2]
     assert [(p.depth, p.place, p.rank, p.totals) for p in places] == [

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import rules, rules_sql
+from app.domain import rules, rules_sql, tree_ranking
 from app.domain.text import printable
 from app.domain.tree import indented
 from app.extensions import db
@@ -28,13 +28,13 @@ def summary(counts: rules.ComplianceCounts) -> dict:
 
 def ranking(table: dict[int | None, rules.ComplianceCounts]) -> list[dict]:
     """The ranked units in tree order, each by its place among its siblings on its subtree's
-    score (rules.tree_ranking), with its subtree's figures ("XX（含下级）" for a unit with
+    score (tree_ranking.tree_ranking), with its subtree's figures ("XX（含下级）" for a unit with
     units under it): not the county leaders, not a unit that is 停用 (their tasks are still
     in the lists)."""
     units = {d.id: d for d in db.session.scalars(select(m.Department))}
     ranked = {d: c for d, c in table.items()
               if d is not None and rules.ranked_unit(units[d].kind, units[d].active)}
-    places = rules.tree_ranking({d: (units[d].name, units[d].parent_id) for d in ranked},
+    places = tree_ranking.tree_ranking({d: (units[d].name, units[d].parent_id) for d in ranked},
                                 ranked, {d: c.score for d, c in ranked.items()})
     out = []
     for place in places:

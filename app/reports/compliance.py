@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from app import models as m
-from app.domain import clock, rules, rules_sql, status
+from app.domain import clock, rules, rules_sql, status, tree_ranking
 from app.domain.access import NotFound, current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.tree import indented
@@ -85,9 +85,9 @@ def table_rows(period: dt.date) -> list[TableRow]:
     county = [r for r in rows if r.department_id is None]
     departments = {r.department_id: r for r in rows if r.department_id is not None
                    and rules.ranked_unit(r.department.kind, r.department.active)}
-    places = rules.tree_ranking(
+    places = tree_ranking.tree_ranking(
         {d: (r.department.name, r.department.parent_id) for d, r in departments.items()},
-        {d: rules.counts_of(r) for d, r in departments.items()},
+        {d: tree_ranking.counts_of(r) for d, r in departments.items()},
         {d: r.score for d, r in departments.items()})
     ranked: list[TableRow] = []
     for place in places:

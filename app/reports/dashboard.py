@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import choices, rules, rules_sql, status
+from app.domain import choices, rules, rules_sql, status, tree_ranking
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.tree import indented
@@ -72,16 +72,16 @@ def investment_by_month(today: dt.date) -> dict:
 
 def ranking() -> list[dict]:
     """This month's ranked units as built last, in tree order, each on its subtree's score
-    (rules.tree_ranking: siblings by rank; "XX（含下级）" for a unit with units under it)."""
+    (tree_ranking.tree_ranking: siblings by rank; "XX（含下级）" for a unit with units under it)."""
     period = rules.month_start(status.today())
     query = _scoped(select(m.Compliance).where(m.Compliance.period == period,
                                                m.Compliance.department_id.is_not(None)),
                     m.Compliance)
     by_id = {r.department_id: r for r in db.session.scalars(query)
              if rules.ranked_unit(r.department.kind, r.department.active)}
-    places = rules.tree_ranking(
+    places = tree_ranking.tree_ranking(
         {d: (r.department.name, r.department.parent_id) for d, r in by_id.items()},
-        {d: rules.counts_of(r) for d, r in by_id.items()},
+        {d: tree_ranking.counts_of(r) for d, r in by_id.items()},
         {d: r.score for d, r in by_id.items()})
     out = []
     for place in places:
