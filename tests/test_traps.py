@@ -286,6 +286,40 @@ def test_server_refuses_a_login_tied_to_another_person(app, client, api_token, w
         assert db.session.get(m.Person, world.person_b).user_id == staff_b
 
 
+def test_tying_a_login_needs_the_right_to_edit_accounts_not_a_role_name(app, client, api_token,
+                                                                        world, free_login):
+    """The office may edit people but not accounts: its tie is refused (403) until its role is
+    granted 用户：编辑 in the role screen — a permission decides, not the name Admin."""
+    from app.extensions import appbuilder
+
+    with app.app_context():
+        person = m.Person(name="关联测试人", department_id=world.dept_a)
+        db.session.add(person)
+        db.session.commit()
+        pk = person.id
+    url = f"/api/v1/person/{pk}"
+    refused = client.put(url, json={"user": free_login}, headers=api_token("supervisor"))
+    assert refused.status_code == 403
+    assert refused.json["message"] == "只有系统管理员可以为责任人关联登录账号。"
+    with app.app_context():
+        assert db.session.get(m.Person, pk).user_id is None
+        sm = appbuilder().sm
+        grant = sm.find_permission_view_menu("can_edit", "UserDBModelView")
+        sm.add_permission_role(sm.find_role("Supervisor"), grant)
+    try:
+        allowed = client.put(url, json={"user": free_login}, headers=api_token("supervisor"))
+        assert allowed.status_code == 200, allowed.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            sm = appbuilder().sm
+            sm.del_permission_role(sm.find_role("Supervisor"),
+                                   sm.find_permission_view_menu("can_edit", "UserDBModelView"))
+            db.session.execute(m.Person.__table__.delete().where(m.Person.id == pk))
+            db.session.commit()
+    with app.app_context():
+        assert db.session.get(m.Person, pk) is None
+
+
 def test_user_screens_show_the_tied_person_with_a_link(app, client, auth, world):
     from app.extensions import appbuilder
 

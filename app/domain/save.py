@@ -21,7 +21,7 @@ from sqlalchemy.orm import RelationshipDirection
 
 from app import models as m
 from app.domain import locking, status, validation
-from app.domain.access import current_department_scope, has_role, in_scope
+from app.domain.access import current, current_department_scope, in_scope
 from app.domain.labels import LABELS
 from app.domain.scope import DEPARTMENT_COLUMN, Scope
 from app.domain.validation import DomainError
@@ -54,7 +54,8 @@ def guard_write(item: m.Model, adding: bool) -> None:
     before any domain check could tell another department's deadline or done state."""
     if not adding:
         locking.check(item)  # issue 7: a stale form or client is refused with what differs
-    if isinstance(item, m.Person) and not has_role("Admin"):
+    # who may tie a login to a person: who may edit accounts (a permission, not a role name)
+    if isinstance(item, m.Person) and not current().may("can_edit", "UserDBModelView"):
         if inspect(item).attrs["user"].history.has_changes() and item.user is not None:
             raise DomainError(_("只有系统管理员可以为责任人关联登录账号。"), 403)
     limit = current_department_scope()
