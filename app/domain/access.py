@@ -204,8 +204,9 @@ def current_department_scope() -> scope.Scope | None:
 def untied() -> bool:
     """Whether the acting user is limited to a department but their login is tied to no
     person, so to no department: they see nothing, and must be told so and whom to ask."""
-    seen = current().scope
-    return (current().user_id is not None and seen is not None and seen.home is None
+    actor = current()
+    seen = actor.scope
+    return (actor.user_id is not None and seen is not None and seen.home is None
             and seen.person_id is None and not seen.readable)
 
 
