@@ -64,6 +64,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "keyledger@localhost")
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL") or None
+    # a reminder also reaches the responsible unit's 联络员 when the responsible person has a
+    # login (without it, they are told only when the person has none; issue 16)
+    NOTIFY_DEPARTMENT = os.environ.get("NOTIFY_DEPARTMENT", "") == "1"
 
     # uploads (the Excel import, attachments): larger requests are refused with 413
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)

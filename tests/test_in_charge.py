@@ -56,8 +56,9 @@ def leaders(app):
             s.delete(sm.find_user(username=name))
         s.commit()
         s.execute(db.delete(m.Compliance).where(m.Compliance.period == PERIOD))
-        s.execute(db.delete(m.RoleScope).where(m.RoleScope.role_id == sm.find_role("城建口(测)").id))
-        s.delete(sm.find_role("城建口(测)"))
+        role = sm.find_role("城建口(测)")
+        s.execute(db.delete(m.RoleScope).where(m.RoleScope.role_id == role.id))
+        s.delete(role)
         for unit in ids.values():
             s.execute(db.delete(m.Department).where(m.Department.id == unit))
         s.commit()
