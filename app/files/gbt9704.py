@@ -43,8 +43,9 @@ CHAR_PT = BODY_PT + CHAR_SPACE / 4096  # one grid character: 15.79 pt
 # LibreOffice 7.4 gives a character wider than the grid's pitch two cells (14 to a line),
 # and ignores condensed spacing when it snaps. So paragraphs do not snap to the grid
 # (w:snapToGrid 0, in Word too): their lines are exactly one pitch, their characters 3号
-# condensed by 0.25 pt (w:spacing, in twentieths) — 28 of 15.75 pt fit, as in Word's grid.
-CONDENSE_TWENTIETHS = -5
+# condensed by 0.4 pt (w:spacing, in twentieths): 28 of 15.6 pt fit the 442 pt line, 29
+# do not. (0.25 pt was measured too little: LibreOffice set some texts 27 to a line.)
+CONDENSE_TWENTIETHS = -8
 
 
 def set_font(font, east_asia: str, size: float, bold: bool = False,
