@@ -53,5 +53,7 @@ def clean(docx: bytes, fonts: tuple[str, ...]) -> bytes:
                 content = _font_table(fonts)
             elif item.filename in ("_rels/.rels", "[Content_Types].xml", "docProps/app.xml"):
                 content = _without_thumbnail(item.filename, content)
+            elif item.filename == "word/stylesWithEffects.xml":  # Word 2010's copy of styles
+                content = re.sub(rb'(<w:lang [^>]*w:eastAsia=")[^"]*"', rb'\1zh-CN"', content)
             target.writestr(item, content)
     return out.getvalue()
