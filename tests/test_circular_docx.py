@@ -76,7 +76,7 @@ def test_fonts_and_sizes(document):
     assert number.text == "清督通〔2026〕11号"
     rule = number._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert rule.get(qn("w:color")) == "FF0000"  # the red line, under the 发文字号
-    assert title.text == "关于2026年11月全县重点项目推进情况的督查通报"
+    assert title.text == "关于2026年11月全县重点项目\n推进情况的督查通报"  # words whole
     assert east_asia(title.runs[0].element) == "方正小标宋简体"
     assert title.runs[0].font.size == Pt(22)  # 2号
     headings = [p.text for p in paragraphs if p.style.name == "CircularHeading"]
@@ -144,7 +144,7 @@ def test_no_doc_number_no_line():
     del data["doc_number"]
     document = Document(io.BytesIO(render_docx(data, "某县督查室", ISSUED)))
     assert [p.text for p in document.paragraphs[:2]] == [
-        "某县督查室", "关于2026年11月全县重点项目推进情况的督查通报"]
+        "某县督查室", "关于2026年11月全县重点项目\n推进情况的督查通报"]
     rule = document.paragraphs[0]._p.pPr.find(qn("w:pBdr"))  # the red line under the 标志
     assert rule is not None
     colophon = [row.cells[0].text for row in document.tables[-1].rows]

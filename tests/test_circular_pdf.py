@@ -122,7 +122,7 @@ def test_the_circulars_masthead_tables_and_colophon(printed):
     first = office.lines(circular[0])
     texts = ["".join(word.text for word in line) for line in first]
     assert texts[:2] == ["县委县政府督查室", "清督通〔2026〕11号"]
-    assert texts[2] + texts[3] == "关于2026年11月全县重点项目推进情况的督查通报"  # two lines
+    assert texts[2:4] == ["关于2026年11月全县重点项目", "推进情况的督查通报"]  # words whole
     issuer = first[0]
     assert (issuer[0].left + issuer[-1].right) / 2 == pytest.approx(105, abs=1)  # centred
     assert issuer[0].top == pytest.approx(TOP + 35, abs=2)  # 35 mm into the type area

@@ -112,7 +112,8 @@ def render_docx(data: dict, office_name: str, issued_on: dt.date | None = None, 
     document = new_document()
     _table_style(document)
     parts.masthead(document, office_name, data.get("doc_number"))
-    parts.title(document, _("关于%(year)s年%(month)s月全县重点项目推进情况的督查通报",
+    # two lines, each of whole words (GB/T 9704: 回行时词意完整)
+    parts.title(document, _("关于%(year)s年%(month)s月全县重点项目\n推进情况的督查通报",
                             year=period.year, month=period.month))
     body(document, _("各责任单位："), indent=False)
     body(document, _(

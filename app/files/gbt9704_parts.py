@@ -59,7 +59,9 @@ def masthead(document, issuer: str, doc_number: str | None) -> None:
 
 
 def title(document, text: str) -> None:
-    """The title, 2号小标宋, two lines below the red line; the addressee one line below it."""
+    """The title, 2号小标宋, two lines below the red line; the addressee one line below it.
+
+    A "\n" in the text breaks the line there (w:br)."""
     paragraph = _centred(document, text, TITLE_FONT, TITLE_PT)
     paragraph.paragraph_format.space_before = LINE * 2
     paragraph.paragraph_format.space_after = LINE
