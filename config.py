@@ -88,6 +88,9 @@ class Config:
 
     # the office named as the issuer of the monthly 督查通报
     CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER") or "县委县政府督查室"
+    # its 版记: 抄送 (names separated by commas; empty: no 抄送 line) and the 印发机关
+    CIRCULAR_CC = os.environ.get("CIRCULAR_CC", "")
+    CIRCULAR_PRINTER = os.environ.get("CIRCULAR_PRINTER") or CIRCULAR_ISSUER
 
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False
