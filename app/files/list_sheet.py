@@ -1,9 +1,11 @@
 """A list export's write-only sheet laid out for print (issue 17.5): the header row bold,
 repeated on every page and frozen; columns sized from the header and the first rows (the
 rows stream to disk, so later rows cannot widen a column: they wrap); each row as tall as
-its wrapped text."""
+its wrapped text, gridlines printed."""
 
 from __future__ import annotations
+
+from copy import copy
 
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
@@ -23,13 +25,14 @@ class ListSheet:
         self.widths: list[float] | None = None
         self.written = 0
         bold = Font(bold=True)
-        header = []
+        header: list[object] = []
         for label in labels:
             cell = WriteOnlyCell(sheet, value=label)
             cell.font = bold
             header.append(cell)
         self.pending: list[list[object]] = [header]
         print_setup(sheet, "1:1", "A2")
+        sheet.print_options.gridLines = True  # type: ignore[attr-defined]  # no borders of its own
 
     def append(self, values: list[object]) -> None:
         if self.widths is not None:
@@ -58,12 +61,11 @@ class ListSheet:
     def _write(self, values: list[object]) -> None:
         assert self.widths is not None
         self.written += 1
-        lines, cells = 1, []
-        for index, value in enumerate(values):
-            need = lines_needed(value, self.widths[index]) if index < len(self.widths) else 1
-            if need > 1:
-                value, lines = self._wrapped(value), max(lines, need)
-            cells.append(value)
+        lines = max((lines_needed(value, width) for value, width in zip(values, self.widths,
+                                                                         strict=False)),
+                    default=1)
+        # a row of several lines reads from its top: every cell of it wraps, top-aligned
+        cells = [self._wrapped(v) if lines > 1 and v is not None else v for v in values]
         dimensions = self.sheet.row_dimensions  # type: ignore[attr-defined]
         if lines > 1:  # read when the row is written, then no longer needed
             dimensions[self.written].height = height_for(lines)
@@ -76,7 +78,8 @@ class ListSheet:
         source = value if isinstance(value, Cell) else None
         cell = WriteOnlyCell(self.sheet, value=source.value if source else value)  # type: ignore[arg-type]
         if source is not None:
-            cell.data_type, cell.quotePrefix = source.data_type, source.quotePrefix
-            cell.font, cell.number_format = source.font, source.number_format
-        cell.alignment = wrapped(None)
+            cell.data_type = source.data_type  # a quoted "=…" text stays text
+            # font, number format, quote prefix: openpyxl copies cells so; stubs lack _style
+            cell._style = copy(source._style)  # type: ignore[attr-defined]
+        cell.alignment = wrapped()
         return cell

@@ -14,18 +14,18 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from openpyxl.cell import Cell, MergedCell
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-FOOTER = "第 &P 页 共 &N 页"
 BASE_PT = 11.0  # the default font's size
 LINE_PT = 15.0  # a line of 11 pt text, CJK glyphs included
 MAX_HEIGHT = 409.0  # the tallest row Excel takes; a longer text is cut in print
 MIN_WIDTH = 6.0
 MAX_WIDTH = 60.0  # wider text wraps
-PADDING = 2.0  # the cell's margins, and room for a proportional font's wider letters
+PADDING = 3.0  # the cell's margins, and room for a proportional font's wider letters
 
 
 def text_width(text: str) -> int:
@@ -81,10 +81,11 @@ def print_setup(sheet, title_rows: str, freeze: str) -> None:
     properties = sheet.sheet_properties.pageSetUpPr
     assert properties is not None  # openpyxl makes it with the sheet
     properties.fitToPage = True
-    sheet.HeaderFooter.oddFooter.center.text = FOOTER
+    # &P the page, &N the pages: Excel's header and footer codes
+    sheet.HeaderFooter.oddFooter.center.text = _("第 &P 页 共 &N 页")
 
 
-def _size(cell: Cell) -> float:
+def _size(cell: Cell | MergedCell) -> float:
     return float(cell.font.sz or BASE_PT) if cell.has_style else BASE_PT
 
 
@@ -122,12 +123,12 @@ def fit_rows(sheet: Worksheet) -> None:
             size = _size(cell)
             lines = lines_needed(cell.value, width, size)
             if lines > 1 and not cell.alignment.wrap_text:
-                cell.alignment = wrapped(cell.alignment)
+                cell.alignment = wrapped(cell.alignment.horizontal, cell.alignment.vertical)
             if cell.alignment.wrap_text or size > BASE_PT:
                 height = max(height, height_for(lines, size))
-        current = sheet.row_dimensions[row[0].row].height or 0
-        if height > max(current, LINE_PT):
-            sheet.row_dimensions[row[0].row].height = height
+        number = row[0].row or 1
+        if height > max(sheet.row_dimensions[number].height or 0, LINE_PT):
+            sheet.row_dimensions[number].height = height
 
 
 def widen_for_title(sheet: Worksheet, row: int = 1) -> None:
@@ -160,9 +161,6 @@ def lay_out(sheet: Worksheet, header_rows: tuple[int, int], freeze: str,
     print_setup(sheet, f"{first}:{last}", freeze)
 
 
-def wrapped(alignment: Alignment | None) -> Alignment:
-    """The alignment, wrapping."""
-    if alignment is None:
-        return Alignment(vertical="top", wrap_text=True)
-    return Alignment(horizontal=alignment.horizontal, vertical=alignment.vertical or "top",
-                     wrap_text=True)
+def wrapped(horizontal: str | None = None, vertical: str | None = None) -> Alignment:
+    """An alignment that wraps (from the top, unless said)."""
+    return Alignment(horizontal=horizontal, vertical=vertical or "top", wrap_text=True)

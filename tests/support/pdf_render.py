@@ -17,25 +17,30 @@ WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="
 PAGE = re.compile(r"<page\b.*?</page>", re.S)
 
 
+def _missing(what: str) -> None:
+    message = f"{what} not installed (apt-get install libreoffice-calc-nogui poppler-utils)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message} (CI=true: it must run)", pytrace=False)
+    pytest.skip(message)
+
+
 def require_tools() -> None:
     missing = [tool for tool in ("soffice", "pdftotext", "pdftoppm") if not shutil.which(tool)]
     if missing:
-        message = f"{', '.join(missing)} not installed (apt-get install libreoffice-calc-nogui " \
-                  f"poppler-utils)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI=true: it must run)", pytrace=False)
-        pytest.skip(message)
+        _missing(", ".join(missing))
 
 
 def to_pdf(xlsx: Path) -> Path:
     """The workbook printed to PDF by LibreOffice, with a profile of its own."""
     require_tools()
     profile = xlsx.parent / f"lo-profile-{uuid.uuid4().hex}"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(xlsx.parent), str(xlsx)],
-                   check=True, capture_output=True, timeout=180)
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(xlsx.parent), str(xlsx)],
+                          check=True, capture_output=True, text=True, timeout=180)
     shutil.rmtree(profile, ignore_errors=True)
     pdf = xlsx.with_suffix(".pdf")
+    if not pdf.exists() and "could not be loaded" in done.stderr:
+        _missing("LibreOffice Calc")  # soffice without Calc (only Writer) cannot open .xlsx
     assert pdf.exists(), f"LibreOffice wrote no {pdf.name}"
     return pdf
 
