@@ -147,7 +147,8 @@ def test_approve_and_reject_at_once_have_one_winner_and_no_deadlock(app, place) 
             (requests[2], "approve"), (requests[3], "approve"), (requests[1], "approve")]
     answers = at_once([
         lambda c=client, t=token, pk=pk, d=decision: c.post(
-            f"/office/extensions/{pk}", data={"decision": d, "csrf_token": t})
+            f"/office/extensions/{pk}", data={"decision": d, "csrf_token": t, "late": "1",
+                                              "comment": "理由不充分"})
         for (client, token), (pk, decision) in zip(offices, plan, strict=True)])
     codes = [getattr(a, "status_code", repr(a)) for a in answers]
     assert 503 not in codes and 500 not in codes, codes

@@ -341,9 +341,12 @@ def new_extension(app, office, **task_fields) -> tuple[int, int]:
         return task, extension
 
 
-def decide(client, extension: int, decision: str):
+def decide(client, extension: int, decision: str, **form: str):
+    """Approve, or reject with a reason (unless the form given says otherwise)."""
+    reason = {"comment": "前期手续未完成，不符合延期条件"} if decision == "reject" else {}
     return client.post(f"/office/extensions/{extension}",
-                       data={"decision": decision, "csrf_token": csrf_token(client)})
+                       data={"decision": decision, "csrf_token": csrf_token(client)}
+                       | reason | form)
 
 
 def test_approving_moves_the_deadline_and_keeps_the_original(app, client, auth, office):
@@ -369,6 +372,43 @@ def test_rejecting_keeps_the_deadline(app, client, auth, office):
     assert decide(client, extension, "reject").status_code == 302
     assert get(app, m.Extension, extension).decision == "rejected"
     assert get(app, m.Task, task).deadline == original
+
+
+def test_a_rejection_needs_its_reason_and_keeps_it(app, client, auth, office):
+    task, extension = new_extension(app, office)
+    auth.login("supervisor")
+    refused = decide(client, extension, "reject", comment="  ")
+    assert refused.status_code == 422 and "驳回延期申请时请填写理由。" in text(refused)
+    assert get(app, m.Extension, extension).decision == "pending"
+    assert decide(client, extension, "reject").status_code == 302
+    row = get(app, m.Extension, extension)
+    assert (row.decision, row.decision_comment, row.decided_on) == (
+        "rejected", "前期手续未完成，不符合延期条件", office.today)
+    assert "前期手续未完成，不符合延期条件" in text(client.get(f"/extensionview/show/{extension}"))
+
+
+def test_approving_after_the_deadline_is_confirmed_and_keeps_the_days_overdue(
+        app, client, auth, office):
+    task, extension = new_extension(app, office, assigned_on=office.today - 40 * DAY,
+                                    deadline=office.today - 12 * DAY)
+    auth.login("supervisor")
+    with app.app_context():
+        from app.domain import rules
+
+        _state, overdue = rules.task_status(office.today - 12 * DAY, None, False, office.today,
+                                            status.calendar(), status.settings())
+    assert overdue > 0
+    page = text(client.get("/office/extensions/"))
+    assert "确认逾期后批准" in page and "已逾期" in page
+    refused = decide(client, extension, "approve")
+    assert refused.status_code == 422 and f"这项任务已逾期 {overdue} 天" in text(refused)
+    assert get(app, m.Extension, extension).decision == "pending"
+    assert get(app, m.Task, task).deadline == office.today - 12 * DAY
+    assert decide(client, extension, "approve", late="1").status_code == 302
+    row = get(app, m.Extension, extension)
+    assert (row.decision, row.overdue_days_served) == ("approved", overdue)
+    show = client.get(f"/extensionview/show/{extension}").get_data(as_text=True)
+    assert re.search(rf"批准前已逾期天数.*?<td[^>]*>\s*{overdue}\s*</td>", show, re.S), show
 
 
 def test_no_extension_for_a_done_task(app, client, auth, office):

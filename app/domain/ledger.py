@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import status
+from app.domain import rules, status
 from app.domain.locking import lock_in_order
 from app.domain.save import retried, save
 from app.domain.validation import DomainError
@@ -49,18 +49,33 @@ def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = No
 
 
 @retried
-def decide_extension(extension: m.Extension, approve: bool) -> None:
-    """Approve (the deadline moves; the original stays on record) or reject a request."""
+def decide_extension(extension: m.Extension, approve: bool, comment: str | None = None,
+                     today: dt.date | None = None, late_confirmed: bool = False) -> None:
+    """Approve (the deadline moves; the original stays on record) or reject a request. A
+    rejection gives its reason. Approving once the deadline has passed must be confirmed
+    (`late_confirmed`): the days overdue until the approval stay on record."""
     lock_in_order(extension)  # a decision made at the same moment is read here, if first
     if extension.decision != "pending":
         raise DomainError(_("这条延期申请已经审批过了。"))
+    comment = (comment or "").strip() or None
+    if not approve and comment is None:
+        raise DomainError(_("驳回延期申请时请填写理由。"))
     task = extension.task
-    if approve and (task.cancelled or task.done_on is not None):
-        raise DomainError(_("已完成或已撤销的任务不能延期。"))
-    extension.decision = "approved" if approve else "rejected"
+    today = today or status.today()
     if approve:
+        if task.cancelled or task.done_on is not None:
+            raise DomainError(_("已完成或已撤销的任务不能延期。"))
+        _state, overdue = rules.task_status(task.deadline, None, False, today,
+                                            status.calendar(), status.settings())
+        if overdue and not late_confirmed:
+            raise DomainError(_("这项任务已逾期 %(n)s 天。批准后时间节点延至 %(day)s，已逾期的 "
+                                "%(n)s 天仍记录在案；请勾选“确认逾期后批准”再批准。",
+                                n=overdue, day=extension.new_deadline.isoformat()))
+        extension.overdue_days_served = overdue or None
         task.deadline = extension.new_deadline
         task._extension_approved = True  # the one way a deadline moves (validation._task)
+    extension.decision = "approved" if approve else "rejected"
+    extension.decided_on, extension.decision_comment = today, comment
     save(extension, task)
 
 

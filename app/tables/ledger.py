@@ -89,6 +89,11 @@ class Extension(Audited, Model):
     new_deadline: Mapped[dt.date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(10), default="pending")
+    # issue 16: the decision's day and reason (a rejection must give one); approved after the
+    # deadline had passed, the days overdue at the approval stay on record
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    overdue_days_served: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)

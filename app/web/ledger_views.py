@@ -54,7 +54,8 @@ class ExtensionView(TitledView):
     datamodel = interface(m.Extension)
     noun = _l("延期申请")
     list_columns = ["task", "requested_on", "new_deadline", "decision", "reason"]
-    show_columns = ["task", "requested_on", "new_deadline", "reason", "decision", *AUDIT]
+    show_columns = ["task", "requested_on", "new_deadline", "reason", "decision", "decided_on",
+                    "decision_comment", "overdue_days_served", *AUDIT]
     add_columns = ["task", "requested_on", "new_deadline", "reason"]
     edit_columns = [*add_columns, "decision"]
     search_columns = ["requested_on", "decision"]

@@ -185,17 +185,21 @@ class ExtensionApprovalView(QueueView):
         try:
             if decision not in ("approve", "reject"):
                 raise DomainError(_("请选择批准或驳回。"))
-            ledger.decide_extension(extension, decision == "approve")
+            ledger.decide_extension(extension, decision == "approve",
+                                    request.form.get("comment"),
+                                    late_confirmed=request.form.get("late") == "1")
         except DomainError as error:
             db.session.rollback()
-            return self._pending(error.message, error.status)
+            return self._pending(error.message, error.status, pk)
         message = _("已批准延期。") if decision == "approve" else _("已驳回延期申请。")
         flash(message, "success")
         return redirect(url_for(".pending", page=request.args.get("page", 1, type=int)))
 
-    def _pending(self, error: str | None = None, code: int = 200) -> tuple[str, int]:
+    def _pending(self, error: str | None = None, code: int = 200,
+                 failed: int | None = None) -> tuple[str, int]:
         query = access.scoped(m.Extension, m.Extension.decision == "pending").order_by(
             m.Extension.requested_on, m.Extension.id)
         rows, paging = self.rows(query)
+        today = status.today()
         return self.page("office/extensions.html", code, rows=rows, paging=paging, error=error,
-                         title=_("延期审批"))
+                         failed=failed, form=request.form, today=today, title=_("延期审批"))
