@@ -10,6 +10,8 @@ No role's name is read. Set-based: one SELECT of (task, login, e-mail) for any s
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder.security.sqla.models import (
     Permission,
     PermissionView,
@@ -18,7 +20,18 @@ from flask_appbuilder.security.sqla.models import (
     assoc_permissionview_role,
     assoc_user_role,
 )
-from sqlalchemy import Select, and_, exists, literal, or_, select, true, union
+from sqlalchemy import (
+    CompoundSelect,
+    Exists,
+    Select,
+    and_,
+    exists,
+    literal,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased
 
 from app import models as m
@@ -27,7 +40,7 @@ from app.domain import scope
 REPORT = ("can_add", "Feedback")
 
 
-def _may_report(user_id) -> object:
+def _may_report(user_id: Any) -> Exists:
     """EXISTS: a role of the login holds can_add on Feedback."""
     ur, pvr = assoc_user_role.c, assoc_permissionview_role.c
     return exists(select(literal(1)).select_from(assoc_user_role)
@@ -39,7 +52,7 @@ def _may_report(user_id) -> object:
                          ViewMenu.name == REPORT[1]))
 
 
-def _covers(user_id, department_id) -> object:
+def _covers(user_id: Any, department_id: Any) -> Exists:
     """EXISTS: a role of the login (tied to a person of the unit) sees the unit's tasks."""
     ur = assoc_user_role.c
     rs, chosen = m.RoleScope, m.role_scope_department.c
@@ -53,7 +66,7 @@ def _covers(user_id, department_id) -> object:
                           chosen.department_id == department_id)))))
 
 
-def of_tasks(tasks: Select, department_always: bool) -> Select:
+def of_tasks(tasks: Select, department_always: bool) -> CompoundSelect:
     """(task_id, user_id, email) of everyone to tell about each task of `tasks` (a SELECT of
     task ids): user_id None for an e-mail address of a person without a login."""
     t, p, u = m.Task, m.Person, User
