@@ -85,6 +85,10 @@ class Config:
 
     # the office named as the issuer of the monthly 督查通报
     CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER") or "县委县政府督查室"
+    # its 发文字号: PREFIX〔YEAR〕N号, N from START each year (an office that numbered some
+    # circulars on paper this year starts after them)
+    CIRCULAR_NUMBER_PREFIX = os.environ.get("CIRCULAR_NUMBER_PREFIX") or "清督通"
+    CIRCULAR_NUMBER_START = _int("CIRCULAR_NUMBER_START", 1)
 
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False
