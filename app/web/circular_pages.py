@@ -26,7 +26,7 @@ from app.domain.validation import DomainError
 from app.extensions import appbuilder
 from app.reports.circular_months import circular_months
 from app.reports.compliance import parse_period
-from app.web.job_runs import local_time
+from app.web.times import local_time
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from app.domain.labels import LABELS
 from app.web.audit_history import zone
 from app.web.crud_base import ScopedModelView, interface
 from app.web.crud_kit import ChoiceFilterConverter, SearchFilters
-from app.web.job_runs import local_time
+from app.web.times import local_time
 
 
 def _utc(text: object) -> dt.datetime | None:
