@@ -116,3 +116,18 @@ def test_the_rest_api_answers_audit_times_with_the_offset(client, api_token, tab
     for row in rows:
         for key in ("created_on", "changed_on"):
             assert row[key].endswith("+08:00"), row
+
+
+def test_account_pages_show_times_to_the_minute(app, client, auth):
+    """FAB's user screens: last login, created, changed (the server's clock) to the minute."""
+    from flask_appbuilder.security.sqla.models import User
+
+    auth.login("admin")
+    with app.app_context():
+        admin = db.session.scalars(select(User).where(User.username == "admin")).one()
+        assert admin.last_login is not None and admin.last_login.microsecond  # as FAB stores it
+        pk, shown = admin.id, local_time(admin.last_login.astimezone())
+    html = client.get(f"/users/show/{pk}").get_data(as_text=True)
+    assert shown in html
+    assert not SECONDS.search(html)
+    assert not SECONDS.search(client.get("/users/userinfo/").get_data(as_text=True))
