@@ -76,7 +76,6 @@ class CircularFiles:
         "period": month, "built_at": local_time, "issued_by": issuer}
     datamodel: SQLAInterface  # the model view's, which this is mixed into
     _base_filters: Filters
-    list_title: object
 
     def _circular(self, pk: int) -> m.Circular:
         item = self.datamodel.get(pk, self._base_filters)
@@ -90,7 +89,8 @@ class CircularFiles:
         """Every month with data or a circular, latest first."""
         return self.render_template(  # type: ignore[attr-defined]
             "circulars/months.html", months=circular_months(status.today()),
-            can_build=may_build(), title=self.list_title, month=month, issuer=issuer,
+            can_build=may_build(), title=getattr(self, "list_title", None), month=month,
+            issuer=issuer,
             local_time=local_time)
 
     @expose("/download/<int:pk>/<kind>")

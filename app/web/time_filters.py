@@ -8,6 +8,7 @@ the converter (crud_kit.ChoiceFilterConverter) and the view base (crud_base) use
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
@@ -51,7 +52,8 @@ class FilterBefore(BaseFilter):
 
 def is_time(model: type, column: str) -> bool:
     """Whether the model's column is a stored time (DateTime)."""
-    found = inspect(model).columns.get(column)
+    columns: dict[str, Any] = dict(inspect(model).columns.items())
+    found = columns.get(column)
     return found is not None and isinstance(found.type, DateTime)
 
 
@@ -63,7 +65,8 @@ def time_filters(datamodel, column: str) -> list[BaseFilter]:
 def time_search_fields(model: type, labels: dict) -> dict[str, StringField]:
     """A text field, empty, for each datetime column of the model (FAB prefills its picker
     with the column default: the server's UTC now, with microseconds)."""
+    columns: list[Any] = list(inspect(model).columns)
     return {c.key: StringField(labels.get(c.key, c.key), validators=[Optional()],
                                widget=BS3TextFieldWidget(),
                                description=_l("如 2026-12-03 或 2026-12-03 08:00"))
-            for c in inspect(model).columns if isinstance(c.type, DateTime)}
+            for c in columns if isinstance(c.type, DateTime)}
