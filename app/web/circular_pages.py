@@ -26,6 +26,7 @@ from app.domain.validation import DomainError
 from app.extensions import appbuilder
 from app.reports.circular_months import circular_months
 from app.reports.compliance import parse_period
+from app.web.disposition import attachment
 from app.web.times import local_time
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,10 @@ class CircularFiles:
         content = getattr(item, kind)
         if content is None:
             abort(404)
-        return send_file(io.BytesIO(content), mimetype=MIMETYPES[kind], as_attachment=True,
-                         download_name=download_name(item.period, kind))
+        response = send_file(io.BytesIO(content), mimetype=MIMETYPES[kind])
+        response.headers["Content-Disposition"] = attachment(
+            download_name(item.period, kind), f"duchatongbao-{item.period:%Y-%m}.{kind}")
+        return response
 
     @expose("/build/", methods=["POST"])
     @has_access

@@ -57,7 +57,7 @@ class ComplianceReportView(BaseView):
     @has_access
     def table(self):
         period = parse_period(request.args.get("period"))
-        rows = table_rows(period)
+        rows = table_rows(period, charge_first=True)
         return self.render_template(
             "reports/compliance.html", period=period, rows=rows, built=built_day(rows),
             indicators=INDICATORS, rate_of=RATE_OF, rate_class=rate_class,

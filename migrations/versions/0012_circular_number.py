@@ -1,7 +1,7 @@
 """督查通报's 发文字号, 签发日期 and 签发人 (issue 17, item 3)
 
 Revision ID: 0012_circular_number
-Revises: 0011_login_log
+Revises: 0012_delivery_recipients
 Create Date: 2026-12-03 14:10:00
 
 Each circular gets its number at its first issue: the year and the sequence within the year
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_circular_number'
-down_revision = '0011_login_log'
+down_revision = '0012_delivery_recipients'
 branch_labels = None
 depends_on = None
 
