@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -98,8 +99,10 @@ def test_the_job_stores_both_files(circular):
 def test_docx_masthead_title_addressee_signature_and_colophon(circular):
     document = Document(io.BytesIO(circular.docx))
     lines = [line.replace("\n", "") for line in texts(document) if line]  # title: 2 lines
-    assert lines[:3] == ["县委县政府督查室", "关于2025年9月全县重点项目推进情况的督查通报",
-                         "各责任单位："]  # the job's data has no doc_number: no 发文字号 line
+    number = circular.data["doc_number"]  # the job numbers it: 清督通〔2025〕N号
+    assert re.fullmatch(r"清督通〔2025〕\d+号", number)
+    assert lines[:4] == ["县委县政府督查室", number,
+                         "关于2025年9月全县重点项目推进情况的督查通报", "各责任单位："]
     mark = document.paragraphs[0].runs[0]
     assert str(mark.font.color.rgb) == "FF0000"
     assert any(line.startswith("（一）抓紧整改逾期任务。") for line in lines)
@@ -168,7 +171,7 @@ def test_docx_is_a4_with_chinese_fonts(circular):
     assert abs(section.page_height - Cm(29.7)) < Cm(0.01)
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-    title = document.paragraphs[1].runs[0].element.rPr.rFonts
+    title = next(p for p in document.paragraphs if "督查通报" in p.text).runs[0].element.rPr.rFonts
     assert title.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
