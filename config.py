@@ -91,6 +91,10 @@ class Config:
     # its 版记: 抄送 (names separated by commas; empty: no 抄送 line) and the 印发机关
     CIRCULAR_CC = os.environ.get("CIRCULAR_CC", "")
     CIRCULAR_PRINTER = os.environ.get("CIRCULAR_PRINTER") or CIRCULAR_ISSUER
+    # its 发文字号: PREFIX〔YEAR〕N号, N from START each year (an office that numbered some
+    # circulars on paper this year starts after them)
+    CIRCULAR_NUMBER_PREFIX = os.environ.get("CIRCULAR_NUMBER_PREFIX") or "清督通"
+    CIRCULAR_NUMBER_START = _int("CIRCULAR_NUMBER_START", 1)
 
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False

@@ -41,7 +41,7 @@ def create_app(config: type | None = None) -> Flask:
     from app import cli
     from app.files import backup
     from app.jobs import embedded
-    from app.web import access, accounts, errors, headers, login_tie, notifications, sessions
+    from app.web import access, accounts, errors, headers, login_tie, notifications, sessions, times
 
     access.init_app(app)  # the one door: who acts in a request, for every read and write
     accounts.init_app(app)  # password policy, failed-login limits, session lifetime
@@ -50,6 +50,7 @@ def create_app(config: type | None = None) -> Flask:
     cli.init_app(app)
     backup.init_app(app)  # `flask backup OUT` / `flask restore IN` (SQLite; PostgreSQL: pg_dump)
     errors.init_app(app)
+    times.init_app(app)  # one clock: every time shown in TIMEZONE, to the minute
     notifications.init_app(app)
     login_tie.init_app(app)  # an untied department login is told why it sees nothing
     embedded.init_app(app)  # embedded mode: the job schedule, from the first request on

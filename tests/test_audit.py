@@ -383,10 +383,10 @@ def test_search_pages_newest_first(client, auth, db_session):
     auth.login("admin")
     first = client.get("/audit/").get_data(as_text=True)
     assert "下一页" in first  # the world alone wrote more than a page
-    times = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</td>", first)
+    times = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", first)  # Beijing, to the minute
     assert len(times) == 50 and times == sorted(times, reverse=True)
     second = client.get("/audit/?page=2").get_data(as_text=True)
-    later = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)</td>", second)
+    later = re.findall(r"<td>(\d{4}-\d\d-\d\d \d\d:\d\d)</td>", second)
     assert "上一页" in second and later and later[0] <= times[-1]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -98,8 +99,10 @@ def test_the_job_stores_both_files(circular):
 def test_docx_masthead_title_addressee_signature_and_colophon(circular):
     document = Document(io.BytesIO(circular.docx))
     lines = [line.replace("\n", "") for line in texts(document) if line]  # title: 2 lines
-    assert lines[:3] == ["县委县政府督查室", "关于2025年9月全县重点项目推进情况的督查通报",
-                         "各责任单位："]  # the job's data has no doc_number: no 发文字号 line
+    number = circular.data["doc_number"]  # the job numbers it: 清督通〔2025〕N号
+    assert re.fullmatch(r"清督通〔2025〕\d+号", number)
+    assert lines[:4] == ["县委县政府督查室", number,
+                         "关于2025年9月全县重点项目推进情况的督查通报", "各责任单位："]
     mark = document.paragraphs[0].runs[0]
     assert str(mark.font.color.rgb) == "FF0000"
     assert any(line.startswith("（一）抓紧整改逾期任务。") for line in lines)
@@ -168,7 +171,7 @@ def test_docx_is_a4_with_chinese_fonts(circular):
     assert abs(section.page_height - Cm(29.7)) < Cm(0.01)
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
-    title = document.paragraphs[1].runs[0].element.rPr.rFonts
+    title = next(p for p in document.paragraphs if "督查通报" in p.text).runs[0].element.rPr.rFonts
     assert title.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
@@ -276,47 +279,54 @@ def test_missing_files_answer_404(client, auth, circular, url):
     assert response.status_code == 404
 
 
-def test_the_list_offers_downloads_or_regenerating(client, auth, circular):
+def test_the_list_offers_downloads_or_building(client, auth, circular):
     auth.login("leader")
     page = client.get("/circularview/list/").get_data(as_text=True)
     assert f"/circularview/download/{circular.id}/docx" in page
     assert f"/circularview/download/{circular.id}/xlsx" in page
-    assert "2025年9月" in page and "尚未生成" in page
-    assert "/circularview/regenerate/" not in page  # leaders change nothing
+    assert "2025年9月" in page and "2025年8月" in page and "尚未生成" in page
+    assert "/circularview/build/" not in page  # leaders change nothing
+    assert page.index("2025年9月") < page.index("2025年8月")  # the latest first
     auth.logout()
     auth.login("supervisor")
     page = client.get("/circularview/list/").get_data(as_text=True)
-    assert f"/circularview/regenerate/{circular.unbuilt}" in page
-    assert f"/circularview/regenerate/{circular.id}\"" not in page
+    assert 'value="2025-08"' in page and 'value="2025-09"' in page
+    assert "重新生成" in page and ">生成</button>" in page.replace("\n", "").replace(" ", "")
 
 
-def test_leader_may_not_regenerate(client, auth, circular):
+def test_leader_may_not_build(client, auth, circular):
     auth.login("leader")
     token = csrf_token(client, "/circularview/list/")
-    response = client.post(f"/circularview/regenerate/{circular.unbuilt}",
-                           data={"csrf_token": token})
+    response = client.post("/circularview/build/", data={"csrf_token": token,
+                                                          "period": "2025-08"})
     assert response.status_code == 403
 
 
-def test_supervisor_regenerates_a_month(app, client, auth, monkeypatch):
-    month = dt.date(2025, 7, 1)
-    with app.app_context():
-        unbuilt = m.Circular(period=month, built_at=dt.datetime(2025, 8, 1), data={})
-        db.session.add(unbuilt)
-        db.session.commit()
-        pk = unbuilt.id
+@pytest.mark.parametrize("period", ["", "2025-13", "abc", "2099-01"])
+def test_building_a_bad_or_unended_month_is_a_400(client, auth, period):
     auth.login("supervisor")
-    assert client.post(f"/circularview/regenerate/{pk}").status_code == 400  # no CSRF token
     token = csrf_token(client, "/circularview/list/")
-    assert client.post("/circularview/regenerate/999999",
-                       data={"csrf_token": token}).status_code == 404
+    response = client.post("/circularview/build/", data={"csrf_token": token, "period": period})
+    assert response.status_code == 400
+    assert "月" in response.get_data(as_text=True)
+
+
+def test_supervisor_builds_a_month(app, client, auth, monkeypatch):
+    month = dt.date(2025, 7, 1)
+    auth.login("supervisor")
+    assert client.post("/circularview/build/", data={"period": "2025-07"}).status_code == 400
+    token = csrf_token(client, "/circularview/list/")
     monkeypatch.setattr(status, "today", lambda: TODAY)
-    response = client.post(f"/circularview/regenerate/{pk}", data={"csrf_token": token})
+    response = client.post("/circularview/build/", data={"csrf_token": token,
+                                                          "period": "2025-07"})
     assert response.status_code == 302
     with app.app_context():
         rebuilt = db.session.scalars(select(m.Circular).where(m.Circular.period == month)).one()
         assert rebuilt.docx[:2] == b"PK" and rebuilt.xlsx[:2] == b"PK"
         assert rebuilt.data["period"] == "2025-07"
+        assert rebuilt.issued_on == TODAY and rebuilt.issued_by == "赵督查"
+        assert rebuilt.doc_number == rebuilt.data["doc_number"]
+        assert rebuilt.doc_number.startswith("清督通〔2025〕")
         run = db.session.scalars(select(m.JobRun).order_by(m.JobRun.id.desc())).first()
         supervisor = db.session.scalars(select(User.id).where(
             User.username == "supervisor")).one()
@@ -324,4 +334,5 @@ def test_supervisor_regenerates_a_month(app, client, auth, monkeypatch):
                                                    "finished")
         assert run.requested_by_fk == supervisor
     page = client.get("/circularview/list/").get_data(as_text=True)
-    assert "已提交重新生成2025年7月的督查通报，状态：" in page
+    assert "已提交生成2025年7月的督查通报，状态：" in page
+    assert rebuilt.doc_number in page and "赵督查" in page and "2025-10-01" in page

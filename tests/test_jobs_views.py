@@ -337,8 +337,8 @@ def fake_jobs(app, monkeypatch):
     """Every job replaced by one that notes its call, so the world stays as it is."""
     calls: list[tuple[str, dt.date]] = []
     for name, (_function, kind) in list(jobs.JOBS.items()):
-        def fake(day: dt.date, name: str = name) -> dict:
-            calls.append((name, day))
+        def fake(day: dt.date, name: str = name, requested_by: int | None = None) -> dict:
+            calls.append((name, day))  # build_circular also takes who asked (its 签发人)
             return {"rows": 1}
 
         monkeypatch.setitem(jobs.JOBS, name, (fake, kind))

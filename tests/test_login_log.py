@@ -166,7 +166,7 @@ def test_the_page_lists_newest_first_with_filters_in_beijing_time(app, world):
     assert "label-success" not in failures.get_data(as_text=True)
     row = next(r for r in last_rows(app, 5) if r.username == name and r.success)
     with app.app_context():
-        from app.web.job_runs import local_time
+        from app.web.times import local_time
 
         shown = local_time(row.at)  # Beijing time: 8 hours after the UTC stored
     assert shown[:16] in html

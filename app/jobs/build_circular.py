@@ -1,7 +1,7 @@
 """build_circular(period): the monthly 督查通报, stored as a `circular` row with its files.
 
-The figures come from app/reports/circular.py; this job renders them (.docx and .xlsx)
-and stores them, replacing an earlier build of the month.
+The figures come from app/reports/circular.py; this job numbers the issue (its 发文字号,
+kept by a rebuild), renders it (.docx and .xlsx) and stores it in the month's one row.
 """
 
 from __future__ import annotations
@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import force_locale
-from sqlalchemy import delete
+from sqlalchemy import select
 
 from app import models as m
 from app.domain import clock, rules, status
 from app.extensions import db
 from app.files.circular_docx import render_docx
 from app.files.circular_xlsx import render_xlsx
+from app.jobs.circular_number import number
 from app.jobs.locks import hold
 from app.reports.circular import circular_data
 
@@ -32,15 +34,32 @@ def renderings(data: dict, issued_on: dt.date) -> dict[str, bytes]:
                 "xlsx": render_xlsx(data)}
 
 
-def run(period: dt.date) -> dict:
-    """Build the period's circular and store it, replacing an earlier build."""
+def issuer_name(user_id: int | None) -> str | None:
+    """Who issued it: the user's name (None for the scheduled job: 系统)."""
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return None
+    return (user.first_name or "").strip() or user.username  # the person's name (accounts)
+
+
+def run(period: dt.date, requested_by: int | None = None) -> dict:
+    """Build the period's circular and store it, replacing an earlier build's files."""
     period = rules.month_start(period)
     hold("build_circular", period)
     today = status.today()
     data = circular_data(period, today)
-    db.session.execute(delete(m.Circular).where(m.Circular.period == period))
-    db.session.add(m.Circular(period=period, built_at=clock.utcnow(), data=data,
-                              **renderings(data, today)))
+    row = db.session.scalars(select(m.Circular).where(m.Circular.period == period)).first()
+    if row is None:
+        row = m.Circular(period=period)
+        db.session.add(row)
+    row.built_at, row.data, row.issued_on = clock.utcnow(), data, today
+    row.issued_by = issuer_name(requested_by)
+    number(row, today)
+    data = {**data, "doc_number": row.doc_number}
+    row.data = data
+    for kind, content in renderings(data, today).items():
+        setattr(row, kind, content)
     db.session.commit()
     return {name: len(data[name])
             for name in ("overdue_tasks", "unreported_tasks", "unresolved_problems")}
+

@@ -38,6 +38,8 @@ JOBS: dict[str, tuple[Callable[..., dict], str]] = {
     "build_circular": (build_circular.run, "period"),
     "send_deliveries": (send_deliveries.run, "as_of"),
 }
+# the jobs that record who asked for them (the 签发人 of a circular): they take requested_by
+BY_REQUEST = frozenset({"build_circular"})
 
 
 class QueueUnavailable(Exception):
@@ -123,7 +125,8 @@ def _execute(run_id: int) -> dict:
     started = time.monotonic()
     try:
         with access.acting_as(f"job:{run.job}"):  # the job is the actor of its changes
-            counts = function(dt.date.fromisoformat(run.args[kind]))
+            extra = {"requested_by": run.requested_by_fk} if run.job in BY_REQUEST else {}
+            counts = function(dt.date.fromisoformat(run.args[kind]), **extra)
     except Exception:
         db.session.rollback()
         _finish(run_id, "failed", duration=time.monotonic() - started,

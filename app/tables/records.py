@@ -65,6 +65,8 @@ class Circular(Model):
     """The monthly 督查通报: its data, and its renderings once built."""
 
     __tablename__ = "circular"
+    # no two issues of a year share a number (issue 17): the build also numbers under a lock
+    __table_args__ = (UniqueConstraint("doc_year", "doc_seq", name="uq_circular_doc_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[dt.date] = mapped_column(Date, unique=True)
@@ -72,6 +74,12 @@ class Circular(Model):
     data: Mapped[dict] = mapped_column(JSON)
     docx: Mapped[bytes | None] = mapped_column(LargeBinary)
     xlsx: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # 发文字号 清督通〔2026〕11号: the year and sequence it was given at its first issue
+    doc_year: Mapped[int | None] = mapped_column(Integer)
+    doc_seq: Mapped[int | None] = mapped_column(Integer)
+    doc_number: Mapped[str | None] = mapped_column(String(60))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)  # 签发日期
+    issued_by: Mapped[str | None] = mapped_column(String(120))  # 签发人; null: the system
 
 
 class JobRun(Model):

@@ -152,7 +152,8 @@ class CircularApi(ScopedApi):
     resource_name = "circular"
     datamodel = interface(m.Circular)
     base_permissions = ["can_read"]
-    list_columns = show_columns = ["id", "period", "built_at", "data"]
+    list_columns = show_columns = ["id", "period", "doc_number", "issued_on", "issued_by",
+                                   "built_at", "data"]
     add_columns = edit_columns = []  # written by the circular job only
 
 

@@ -31,6 +31,7 @@ from app.domain.roles import role_label
 from app.domain.scope import scope_clause
 from app.extensions import appbuilder, db
 from app.web.permission_labels import permission_label
+from app.web.times import local_time
 
 TABLE_LABELS = {
     "project": _l("重点项目"), "investment_report": _l("投资月报"), "problem": _l("问题清单"),
@@ -183,7 +184,7 @@ def entry(row: m.AuditLog, zone: ZoneInfo, names: dict,
             old_text = _("移除：%(items)s", items=old_text) if old else ""
             new_text = _("新增：%(items)s", items=new_text) if new else ""
         fields.append((field_label(row.table_name, key), old_text, new_text))
-    return Entry(row, when.strftime("%Y-%m-%d %H:%M:%S"),
+    return Entry(row, local_time(when),
                  str(TABLE_LABELS.get(row.table_name, row.table_name)),
                  str(ACTION_LABELS.get(row.action, row.action)),
                  ACTION_STYLE.get(row.action, "default"), fields)

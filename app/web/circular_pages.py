@@ -1,7 +1,8 @@
-"""督查通报 downloads: the list of months with their .docx and .xlsx, and "重新生成".
+"""报表 › 督查通报 (issue 17, item 3): every month with data or a circular, latest first, with
+its 发文字号, 签发 and files, and 生成 / 重新生成.
 
-Everyone who reads circulars (Supervisor, Leader, Admin) downloads them; whoever may run
-jobs now (the JobRun add permission: Supervisor, Admin) regenerates a month's files.
+Everyone who reads circulars (Supervisor, Leader, Admin) sees the months and downloads the
+files; whoever may run jobs now (the JobRun add permission, 立即运行) builds a month.
 """
 
 from __future__ import annotations
@@ -11,21 +12,22 @@ import io
 import logging
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app import jobs
 from app import models as m
-from app.domain import choices
+from app.domain import choices, rules, status
 from app.domain.roles import METHOD_PERMISSIONS
-from app.extensions import appbuilder, db
+from app.domain.validation import DomainError
+from app.extensions import appbuilder
+from app.reports.circular_months import circular_months
+from app.reports.compliance import parse_period
 from app.web.disposition import attachment
-from app.web.job_runs import local_time
+from app.web.times import local_time
 
 logger = logging.getLogger(__name__)
 
@@ -42,38 +44,37 @@ def month(value: dt.date | None) -> str:
     return _("%(year)s年%(month)s月", year=value.year, month=value.month)
 
 
+def issuer(name: str | None) -> str:
+    """签发人: the user who built it, or 系统 for the scheduled job."""
+    return name or _("系统")
+
+
 def download_name(period: dt.date, kind: str) -> str:
     """督查通报-2026-11.docx."""
     return f"{_('督查通报')}-{period:%Y-%m}.{kind}"
 
 
-def may_regenerate() -> bool:
-    """Regenerating runs the build_circular job: the right to run jobs now."""
+def may_build() -> bool:
+    """Building runs the build_circular job: the right to run jobs now."""
     return appbuilder().sm.has_access("can_add", "JobRun")
 
 
-class CircularListWidget(ListWidget):
-    """FAB's list with a last column: the month's downloads, or "重新生成"."""
-
-    template = "circulars/list_widget.html"
-
-    def __init__(self, **kwargs) -> None:
-        pks = kwargs.get("pks") or []
-        c = m.Circular
-        query = select(c.id, c.docx.is_not(None), c.xlsx.is_not(None)).where(c.id.in_(pks))
-        kwargs["files"] = {pk: {"docx": docx, "xlsx": xlsx}
-                           for pk, docx, xlsx in db.session.execute(query)}
-        kwargs["can_regenerate"] = may_regenerate()
-        super().__init__(**kwargs)
+def ended_period(value: str | None) -> dt.date:
+    """The month to build, from the form: a month that has ended; 400 otherwise."""
+    if not value:
+        raise DomainError(_("月份应为“年-月”，如 2026-11。"), 400)
+    period = parse_period(value)
+    if period >= rules.month_start(status.today()):
+        raise DomainError(_("只能生成已结束月份的督查通报。"), 400)
+    return period
 
 
 class CircularFiles:
-    """The download and regenerate routes of the circular list (mixed into CircularView)."""
+    """The month list, download and build routes of the circulars (mixed into CircularView)."""
 
-    list_widget = CircularListWidget
-    method_permission_name = {**METHOD_PERMISSIONS, "download": "read", "regenerate": "read"}
-    formatters_columns: dict[str, Callable[..., object]] | None = {"period": month,
-                                                                 "built_at": local_time}
+    method_permission_name = {**METHOD_PERMISSIONS, "download": "read", "build": "read"}
+    formatters_columns: dict[str, Callable[..., object]] | None = {
+        "period": month, "built_at": local_time, "issued_by": issuer}
     datamodel: SQLAInterface  # the model view's, which this is mixed into
     _base_filters: Filters
 
@@ -82,6 +83,16 @@ class CircularFiles:
         if item is None:
             abort(404)
         return item
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """Every month with data or a circular, latest first."""
+        return self.render_template(  # type: ignore[attr-defined]
+            "circulars/months.html", months=circular_months(status.today()),
+            can_build=may_build(), title=getattr(self, "list_title", None), month=month,
+            issuer=issuer,
+            local_time=local_time)
 
     @expose("/download/<int:pk>/<kind>")
     @has_access
@@ -98,23 +109,23 @@ class CircularFiles:
             download_name(item.period, kind), f"duchatongbao-{item.period:%Y-%m}.{kind}")
         return response
 
-    @expose("/regenerate/<int:pk>", methods=["POST"])
+    @expose("/build/", methods=["POST"])
     @has_access
-    def regenerate(self, pk: int):
-        """重新生成: run build_circular for the month again (embedded: now)."""
-        if not may_regenerate():
+    def build(self):
+        """生成 / 重新生成: run build_circular for the month (embedded: now)."""
+        if not may_build():
             abort(403)
-        period = self._circular(pk).period
+        period = ended_period(request.form.get("period"))
         user = getattr(appbuilder().sm.current_user, "id", None)
         try:
             run = jobs.enqueue("build_circular", jobs.parse_args("build_circular", period),
                                requested_by=user)
         except jobs.QueueUnavailable:
-            logger.warning("circular of %s not regenerated: the queue is unavailable", period)
+            logger.warning("circular of %s not built: the queue is unavailable", period)
             flash(_("任务队列暂不可用，请稍后再试。"), "danger")
             return redirect(url_for(".list"))
         assert run is not None  # None only for a schedule_key already claimed
         state = choices.label(choices.JOB_STATUS, run.status)
-        flash(_("已提交重新生成%(month)s的督查通报，状态：%(status)s。", month=month(period),
+        flash(_("已提交生成%(month)s的督查通报，状态：%(status)s。", month=month(period),
                 status=state), "danger" if run.status == "failed" else "success")
         return redirect(url_for(".list"))

@@ -24,6 +24,7 @@ from app.web.drop_downs import more_filters, offered_rel_fields
 from app.web.form_fields import choice_form_fields, list_formatters, text_validators
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
+from app.web.time_filters import time_search_fields
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ class ScopedModelView(ModelView):
         for key, own in (self.validators_columns or {}).items():
             validators[key] = [*validators.get(key, []), *own]
         self.validators_columns = validators
-        self.search_form_extra_fields = {**choice_form_fields(model, columns),
+        self.search_form_extra_fields = {**time_search_fields(model, self.label_columns),
+                                         **choice_form_fields(model, columns),
                                          **(self.search_form_extra_fields or {})}
         shown = [*(self.list_columns or []), *(self.show_columns or [])]
         self.formatters_columns = {**list_formatters(model, shown),

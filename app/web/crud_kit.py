@@ -12,6 +12,7 @@ from wtforms.validators import NumberRange
 from app.domain import choices
 from app.domain.labels import choices_for
 from app.web.crud_base import ScopedModelView
+from app.web.time_filters import is_time, time_filters
 
 NOT_NEGATIVE = NumberRange(min=0, message=_l("不能为负数。"))
 PERCENT = NumberRange(min=0, max=100, message=_l("完成百分比应在 0 到 100 之间。"))
@@ -47,11 +48,14 @@ def percent(rate: float | None) -> str:
 
 
 class ChoiceFilterConverter(SQLAFilterConverter):
-    """Search filters: a choice column (a drop-down of its labels) compares by equality only."""
+    """Search filters: a choice column (a drop-down of its labels) compares by equality only;
+    a time is searched from / before a time typed in Beijing time."""
 
     def convert(self, col_name: str) -> list | None:
         if choices_for(self.datamodel.obj.__tablename__, col_name) is not None:
             return [FilterEqual(col_name, self.datamodel), FilterNotEqual(col_name, self.datamodel)]
+        if is_time(self.datamodel.obj, col_name):  # typed in Beijing time (issue 17)
+            return time_filters(self.datamodel, col_name)
         return super().convert(col_name)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Text, inspect
+from sqlalchemy import Boolean, DateTime, Text, inspect
 from wtforms import BooleanField, Field, SelectField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -15,6 +15,7 @@ from app import models as m
 from app.domain import choices
 from app.domain.labels import LABELS, choices_for, joined
 from app.domain.text import TEXT_MAX
+from app.web.times import local_time
 
 
 def text_length() -> Length:
@@ -74,13 +75,17 @@ def display(value: object) -> object:
 
 
 def list_formatters(model: type[m.Model], columns: list[str]) -> dict:
-    """Formatters for list and show pages: choice labels, not stored values; no "None"."""
+    """Formatters for list and show pages: choice labels, not stored values; no "None";
+    times in the portal's zone to the minute."""
     table = model.__tablename__
+    times = {c.key for c in inspect(model).columns if isinstance(c.type, DateTime)}
     out: dict[str, Callable[..., object]] = {}
     for column in columns:
         options = choices_for(table, column)
         if options is not None:
             out[column] = lambda v, options=options: choices.label(options, v)
+        elif column in times:  # one clock (issue 17): Beijing time, to the minute
+            out[column] = local_time
         else:
             out[column] = display
     return out

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +28,7 @@ from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.web.crud_base import ScopedModelView, interface
 from app.web.crud_kit import ChoiceFilterConverter, SearchFilters
+from app.web.times import local_time
 
 logger = logging.getLogger(__name__)
 
@@ -113,14 +113,6 @@ def current_user_id() -> int | None:
 
 
 # --- how a run reads on a page --------------------------------------------------------
-
-
-def local_time(value: dt.datetime | None) -> str:
-    """A stored UTC time in the portal's time zone, to the second."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def run_argument(args: dict | None) -> str:

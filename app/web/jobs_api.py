@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from apispec import APISpec
 from flask import request, url_for
 from flask_appbuilder import expose
@@ -20,16 +18,14 @@ from app.domain.access import id_or_none
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.web.job_runs import argument_message, current_user_id, request_run
+from app.web.times import iso_time
 
 
 def run_state(run: m.JobRun) -> dict:
     """A run as the REST API answers it."""
-    def iso(value: dt.datetime | None) -> str | None:
-        return None if value is None else value.replace(tzinfo=dt.UTC).isoformat()
-
     return {"id": run.id, "job": run.job, "args": run.args, "status": run.status,
-            "queued_at": iso(run.queued_at), "started_at": iso(run.started_at),
-            "finished_at": iso(run.finished_at), "duration": run.duration,
+            "queued_at": iso_time(run.queued_at), "started_at": iso_time(run.started_at),
+            "finished_at": iso_time(run.finished_at), "duration": run.duration,
             "counts": run.counts, "error": run.error}
 
 

@@ -195,8 +195,8 @@ class CircularView(CircularFiles, TitledView):
     datamodel = interface(m.Circular)
     noun = _l("督查通报")
     base_permissions = ["can_read"]
-    list_columns = ["period", "built_at"]
-    show_columns = ["period", "built_at"]
+    list_columns = ["period", "doc_number", "issued_on", "issued_by", "built_at"]
+    show_columns = ["period", "doc_number", "issued_on", "issued_by", "built_at"]
     search_columns = ["period"]
     base_order = ("period", "desc")
 

@@ -25,6 +25,8 @@ from sqlalchemy.orm import selectinload
 from app.domain import status
 from app.files.list_xlsx import SHEET_TITLE, column_writer, value_of, write_header
 from app.web.row_scope import related_in_scope
+from app.web.time_filters import is_time
+from app.web.times import local_time
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH = 500
@@ -63,7 +65,9 @@ def export_list(view: ModelView) -> Response:
     rows = write_header(sheet, [str(view.label_columns.get(c, c)) for c in columns])
     custom = getattr(type(view), "formatters_columns", None) or {}
     table = view.datamodel.obj.__tablename__
-    writers = [(column, column_writer(sheet, table, column, custom.get(column)))
+    model = view.datamodel.obj
+    writers = [(column, column_writer(sheet, table, column, custom.get(column) or (
+        local_time if is_time(model, column) else None)))  # one clock: Beijing time
                for column in columns]
     extra = getattr(view, "export_sheets", None)  # more sheets about the rows exported
     ids: list[int] = []

@@ -8,8 +8,6 @@ written by app/domain/login_log.py, never through a page.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import lazy_gettext as _l
@@ -20,38 +18,9 @@ from wtforms.validators import Optional
 from app import models as m
 from app.domain import choices
 from app.domain.labels import LABELS
-from app.web.audit_history import zone
 from app.web.crud_base import ScopedModelView, interface
 from app.web.crud_kit import ChoiceFilterConverter, SearchFilters
-from app.web.job_runs import local_time
-
-
-def _utc(text: object) -> dt.datetime | None:
-    """A time typed in the portal's time zone (Beijing), as stored (UTC); None if not one."""
-    try:
-        moment = dt.datetime.fromisoformat(str(text).strip())
-    except (ValueError, OverflowError):
-        return None
-    local = moment.replace(tzinfo=zone()) if moment.tzinfo is None else moment
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-class FilterFrom(BaseFilter):
-    name = _l("不早于（北京时间）")
-    arg_name = "from"
-
-    def apply(self, query, value):
-        moment = _utc(value)
-        return query if moment is None else query.filter(m.LoginLog.at >= moment)
-
-
-class FilterBefore(BaseFilter):
-    name = _l("早于（北京时间）")
-    arg_name = "before"
-
-    def apply(self, query, value):
-        moment = _utc(value)
-        return query if moment is None else query.filter(m.LoginLog.at < moment)
+from app.web.times import local_time
 
 
 class FilterOutcome(BaseFilter):
@@ -68,8 +37,6 @@ class LoginLogFilters(ChoiceFilterConverter):
     """The time searched as a period in Beijing time; the outcome as 成功 / 失败."""
 
     def convert(self, col_name: str) -> list | None:
-        if col_name == "at":
-            return [FilterFrom(col_name, self.datamodel), FilterBefore(col_name, self.datamodel)]
         if col_name == "success":
             return [FilterOutcome(col_name, self.datamodel)]
         return super().convert(col_name)

@@ -18,7 +18,8 @@ from app import models as m
 from app.domain import access, clock
 from app.extensions import db
 from app.web.access import request_cache
-from app.web.job_runs import current_user_id, local_time
+from app.web.job_runs import current_user_id
+from app.web.times import local_time
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50

@@ -34,6 +34,7 @@ from app.web.session_views import (
     SignOutEverywhere,
     no_switch_by_get,
 )
+from app.web.times import server_time
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,9 @@ class UserView(SecurityRoutes, SignOutEverywhere, SessionList, RoleLabelledForms
     formatters_columns = {
         "person": person_link,
         "active": yes_no, "roles": roles_text, "groups": joined_text,
-        **{name: blank for name in ("last_login", "login_count", "fail_login_count",
-                                     "created_on", "created_by", "changed_on", "changed_by")},
+        **{name: blank for name in ("login_count", "fail_login_count", "created_by",
+                                     "changed_by")},
+        **{name: server_time for name in ("last_login", "created_on", "changed_on")},
     }
 
     @expose("/edit/<pk>", methods=["GET", "POST"])

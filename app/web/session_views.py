@@ -28,6 +28,7 @@ from app.extensions import db
 from app.web.audit_history import zone
 from app.web.login_records import logged_out
 from app.web.sessions import ServerSession, current_key, restamp
+from app.web.times import local_time
 
 
 class AuthDBView(fab_views.AuthDBView):
@@ -122,7 +123,7 @@ class SignOutEverywhere:
 
 def moment(stamp: float) -> str:
     """A session's Unix time as the pages show times (Beijing time, to the minute)."""
-    return dt.datetime.fromtimestamp(stamp, zone()).strftime("%Y-%m-%d %H:%M")
+    return local_time(dt.datetime.fromtimestamp(stamp, zone()))
 
 
 class SessionList:

@@ -164,8 +164,8 @@ ENDPOINTS |= {
     "HomeView.index": e("public"),
     "DashboardView.index": e("Dashboard"),
     "CircularView.download": e("Circular", "R", "circular", args={"kind": "docx"}),
-    "CircularView.regenerate": e("JobRun", "A", "circular", mutates=frozenset({"POST"}),
-                                 fresh=True),
+    "CircularView.build": e("JobRun", "A", mutates=frozenset({"POST"}),
+                            body={"period": "2001-01"}),
     "ComplianceReportView.table": e("Compliance"),
     "ComplianceReportView.detail": e("Compliance", "R", "department", query={
         "period": "2026-05", "count": "tasks_open", "department": "{row}"}),

@@ -215,9 +215,9 @@ def run_job_api(ctx: Ctx) -> Call:
     return Call("POST", "/api/v1/jobs/refresh_status", added("job_run"), json={})
 
 
-def regenerate(ctx: Ctx) -> Call:
-    circular = ctx.fresh("circular")
-    return Call("POST", f"/circularview/regenerate/{circular}", added("job_run"), form={})
+def build_circular(ctx: Ctx) -> Call:
+    """生成 on 报表 › 督查通报: any ended month (one far back, so no test's month is numbered)."""
+    return Call("POST", "/circularview/build/", added("job_run"), form={"period": "2001-01"})
 
 
 def rebuild(ctx: Ctx) -> Call:

@@ -102,7 +102,7 @@ WRITES |= {
         Case(need("ReverseSchedule E", "MyLedger E"), p.replan("keep"), "keep")),
     "JobRunView.add": (Case(need("JobRun A"), p.run_job_page),),
     "JobApi.post": (Case(need("JobRun A"), p.run_job_api),),
-    "CircularView.regenerate": (Case(need("JobRun A"), p.regenerate),),
+    "CircularView.build": (Case(need("JobRun A"), p.build_circular),),
     "ComplianceReportView.rebuild": (Case(need("Compliance X"), p.rebuild),),
     "NotificationView.mark_read": (Case(need("Notification E"), p.mark_read),),
     "NotificationView.mark_all_read": (Case(need("Notification E"), p.mark_all_read),),
