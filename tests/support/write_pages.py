@@ -105,13 +105,13 @@ def _pending_extension(ctx: Ctx) -> tuple[int, int]:
 def extension_reject(ctx: Ctx) -> Call:
     _task_id, extension = _pending_extension(ctx)
     return Call("POST", f"/office/extensions/{extension}", changed("extension", extension),
-                form={"decision": "reject"})
+                form={"decision": "reject", "comment": "理由不足"})
 
 
 def extension_approve(ctx: Ctx) -> Call:
     task, extension = _pending_extension(ctx)
     return Call("POST", f"/office/extensions/{extension}", changed("task", task),
-                form={"decision": "approve"})
+                form={"decision": "approve", "late": "1"})
 
 
 def assign(ctx: Ctx) -> Call:
