@@ -23,6 +23,7 @@ from app.domain import access, rules, status, validation
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.reports.investment import investment_rows, time_progress
+from app.web.typed_fields import TypedDecimalField
 from app.web.my_ledger import (
     PAGE_SIZE,
     RESOURCE,
@@ -50,7 +51,7 @@ class InvestmentForm(FlaskForm):
 
     project_id = IntegerField(validators=[InputRequired(_l("请选择项目。"))])
     period = MonthField(_l("月份"), validators=[InputRequired(_l("请选择月份。"))])
-    amount = DecimalField(_l("当月完成投资（万元）"), places=2, validators=[
+    amount = TypedDecimalField(_l("当月完成投资（万元）"), places=2, validators=[
         InputRequired(_l("请填写完成投资。")), parsed, finite,
         NumberRange(min=0, message=_l("完成投资不能为负数。")),
         NumberRange(max=MAX_AMOUNT, message=_l("金额超出范围。"))])
