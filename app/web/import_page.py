@@ -55,6 +55,7 @@ class ExcelImportView(BaseView):
     def upload(self):
         """Import the uploaded file: everything saved, or nothing and every problem listed."""
         upload = request.files.get("file")
+        session.pop(import_results.SESSION_KEY, None)  # the errors of the file before
         if upload is None or not upload.filename:
             return self._page(error=_("请选择要导入的文件。"), code=400)
         try:
