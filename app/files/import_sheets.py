@@ -18,8 +18,8 @@ from sqlalchemy import String, inspect
 
 from app import models as m
 from app.domain import choices, typed_input
-from app.domain.typed_input import InputError
 from app.domain.labels import LABELS, joined
+from app.domain.typed_input import InputError
 
 LOCALES = ("zh", "en")
 YES_NO = {True: _l("是"), False: _l("否")}

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.domain import rules, status, validation
-from app.files.import_rows import FAILED, ROW_HANDLERS, RowHandler, task_key
 from app.files.import_headers import Header, find_header
+from app.files.import_rows import FAILED, ROW_HANDLERS, RowHandler, task_key
 from app.files.import_sheets import SHEETS, CellError, CellReader, Column, Sheet
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,6 @@ from app.domain import access, rules, status, validation
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.reports.investment import investment_rows, time_progress
-from app.web.typed_fields import TypedDecimalField
 from app.web.my_ledger import (
     PAGE_SIZE,
     RESOURCE,
@@ -36,6 +35,7 @@ from app.web.my_ledger import (
     parsed,
     refused,
 )
+from app.web.typed_fields import TypedDecimalField
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 
