@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import flash
 from markupsafe import Markup
-from wtforms import DateField, DecimalField
+from wtforms import DateField, DecimalField, Field
 from wtforms.fields.core import UnboundField
 from wtforms.widgets import html_params
 
@@ -53,7 +53,7 @@ class TypedDecimalField(DecimalField):
 
     def _value(self) -> str:
         if self.data is not None and not self.process_errors:
-            return super()._value()
+            return DecimalField._value(self)  # type: ignore[attr-defined]  # not in the stubs
         return self.raw_data[0] if self.raw_data else ""
 
 
@@ -61,7 +61,7 @@ class DatePickerWidget:
     """FAB's date picker, showing the field's text (FAB's shows its data: a refused value
     was cleared)."""
 
-    def __call__(self, field: DateField, **kwargs: Any) -> Markup:
+    def __call__(self, field: TypedDateField, **kwargs: Any) -> Markup:
         kwargs.setdefault("id", field.id)
         kwargs.setdefault("name", field.name)
         params = html_params(type="text", value=field._value(), autocomplete="off", **kwargs)
@@ -74,14 +74,15 @@ def typed(unbound: Any) -> Any:
     """A form's unbound field with the typed reading, if it is a date or decimal field."""
     if not isinstance(unbound, UnboundField):
         return unbound
+    kwargs = dict(unbound.kwargs)
     if unbound.field_class is DateField:
-        kwargs = {**unbound.kwargs, "widget": DatePickerWidget()}
-        found = UnboundField(TypedDateField, *unbound.args, name=unbound.name, **kwargs)
+        kind: type[Field] = TypedDateField
+        kwargs["widget"] = DatePickerWidget()
     elif unbound.field_class is DecimalField:
-        found = UnboundField(TypedDecimalField, *unbound.args, name=unbound.name,
-                             **unbound.kwargs)
+        kind = TypedDecimalField
     else:
         return unbound
+    found: UnboundField = UnboundField(kind, *unbound.args, name=unbound.name, **kwargs)
     found.creation_counter = unbound.creation_counter  # the form keeps its order
     return found
 
