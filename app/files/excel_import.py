@@ -49,11 +49,18 @@ def import_workbook(source: str | Path | IO[bytes], session: Session,
     if not tables:
         raise DomainError(_("文件中没有可导入的工作表（%(sheets)s）。",
                             sheets=joined(sheet.title for sheet in SHEETS)), 400)
-    return Importer(session, tables).run()
+    return Importer(session, tables, tables.titles).run()
 
 
-def read_tables(source: str | Path | IO[bytes],
-                limits: Limits | None = None) -> dict[str, list[tuple]]:
+class Tables(dict):
+    """The rows of each sheet by sheet key, and the file's own name of each sheet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: dict[str, str] = {}
+
+
+def read_tables(source: str | Path | IO[bytes], limits: Limits | None = None) -> Tables:
     """The rows of the template's sheets found in the file, by sheet key (header first):
     the package checked against the limits first, then read as a stream."""
     limits = limits or Limits()
@@ -68,12 +75,13 @@ def read_tables(source: str | Path | IO[bytes],
         raise _unreadable() from error
     try:
         names = {spelling: sheet for sheet in SHEETS for spelling in spellings(sheet.title)}
-        tables = {}
+        tables = Tables()
         for worksheet in book.worksheets:
             sheet = names.get(worksheet.title.strip().casefold())
             if sheet is not None and sheet.key not in tables:
                 tables[sheet.key] = _rows(sheet, worksheet.iter_rows(values_only=True),
                                           limits)
+                tables.titles[sheet.key] = worksheet.title
         return tables
     except UNREADABLE as error:
         raise _unreadable() from error

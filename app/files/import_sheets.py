@@ -8,26 +8,23 @@ in Chinese or English, and choice columns also take the stored values of DESIGN.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils.datetime import from_excel
 from sqlalchemy import String, inspect
 
 from app import models as m
-from app.domain import choices
+from app.domain import choices, typed_input
 from app.domain.labels import LABELS, joined
+from app.domain.typed_input import InputError
 
 LOCALES = ("zh", "en")
 YES_NO = {True: _l("是"), False: _l("否")}
 MAX_MONEY = Decimal("999999999999.99")  # Numeric(14, 2)
 CENT = Decimal("0.01")
-DATE_TEXT = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-EXCEL_SERIALS = range(20000, 80000)  # 1954 to 2119: a date cell that lost its format
 
 
 class CellError(ValueError):
@@ -153,6 +150,7 @@ class CellReader:
 
     def __init__(self) -> None:
         self._options: dict[int, dict[str, str]] = {}
+        self.notes: list[str] = []  # what was converted (an amount in 元), for the report
         self._yes_no = {word: value for value, label in YES_NO.items()
                         for word in spellings(label)}
         self._yes_no |= {"true": True, "false": False, "yes": True, "no": False,
@@ -177,7 +175,7 @@ class CellReader:
         text = str(value).strip()
         limit = sheet.max_length(column)
         if limit is not None and len(text) > limit:
-            raise CellError(_("不能超过 %(n)s 个字", n=limit))
+            raise CellError(_("不能超过 %(n)s 个字（现有 %(count)s 个）", n=limit, count=len(text)))
         return text
 
     _ref = _text
@@ -201,39 +199,33 @@ class CellReader:
             return value
         word = str(value).strip().casefold()
         if word not in self._yes_no:
-            raise CellError(_("应填“是”或“否”"))
+            raise CellError(_("应填“是”或“否”，收到“%(value)s”", value=typed_input.shown(value)))
         return self._yes_no[word]
 
     def _date(self, sheet: Sheet, column: Column, value: object) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if int(value) in EXCEL_SERIALS:
-                return from_excel(value).date()
-        match = DATE_TEXT.fullmatch(str(value).strip())
-        if match:
-            try:
-                return dt.date(*map(int, match.groups()))
-            except ValueError:
-                pass
-        raise CellError(_("应为日期，如 2026-11-25"))
+        try:
+            day = typed_input.parse_date(value)
+        except InputError as error:
+            raise CellError(error.message) from None
+        if day is None:
+            raise CellError(typed_input.date_error(value).message)
+        return day
 
     def _money(self, sheet: Sheet, column: Column, value: object) -> Decimal:
-        if isinstance(value, bool | dt.date):
-            raise CellError(_("应为数字"))
         try:
-            amount = Decimal(str(value).replace(",", "").strip())
-        except InvalidOperation as error:
-            raise CellError(_("应为数字")) from error
-        if not amount.is_finite():
-            raise CellError(_("应为数字"))
-        if amount < 0:
-            raise CellError(_("不能为负数"))
-        if amount > MAX_MONEY:
-            raise CellError(_("数值超出范围"))
-        return amount.quantize(CENT, ROUND_HALF_UP)
+            amount = typed_input.parse_amount(value)
+        except InputError as error:
+            raise CellError(error.message) from None
+        if amount is None:
+            raise CellError(typed_input.amount_error(value).message)
+        if amount.value < 0:
+            raise CellError(_("不能为负数，收到“%(value)s”", value=typed_input.shown(value)))
+        if amount.value > MAX_MONEY:
+            raise CellError(_("数值超出范围（最大 %(max)s 万元），收到“%(value)s”",
+                              max=f"{MAX_MONEY:,}", value=typed_input.shown(value)))
+        if amount.note:
+            self.notes.append(amount.note)
+        return amount.value.quantize(CENT, ROUND_HALF_UP)
 
 
 def display_value(column: Column, value: object) -> object:

@@ -20,12 +20,24 @@ from sqlalchemy.orm import Session
 
 from app import models as m
 from app.domain import rules, status, validation
+from app.files.import_headers import Header, find_header
 from app.files.import_rows import FAILED, ROW_HANDLERS, RowHandler, task_key
-from app.files.import_sheets import SHEETS, CellError, CellReader, Column, Sheet, spellings
+from app.files.import_sheets import SHEETS, CellError, CellReader, Column, Sheet
 
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED = 200
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused cell (column: its 0-based position) or row (column None) of the file."""
+
+    sheet: str
+    row: int
+    column: int | None
+    title: str
+    message: str
 
 
 @dataclass
@@ -35,6 +47,9 @@ class Report:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     hidden_errors: int = 0
+    cells: list[Problem] = field(default_factory=list)  # every problem, where it is
+    notes: list[str] = field(default_factory=list)  # what was converted (元 to 万元)
+    header_rows: dict[str, int] = field(default_factory=dict)  # 1-based, by the file's name
 
     @property
     def ok(self) -> bool:
@@ -58,9 +73,12 @@ class Report:
 class Importer:
     """One import: the rows read, the look-ups by natural key, the problems found."""
 
-    def __init__(self, session: Session, tables: dict[str, list[tuple]]) -> None:
+    def __init__(self, session: Session, tables: dict[str, list[tuple]],
+                 titles: dict[str, str] | None = None) -> None:
         self.session = session
         self.tables = tables
+        self.titles = titles or {}  # the file's own name of each sheet, by sheet key
+        self.headers: dict[str, Header] = {}
         self.reader = CellReader()
         self.report = Report()
         self.new: list[m.Model] = []
@@ -86,8 +104,12 @@ class Importer:
         return self.report
 
     def problem(self, sheet: Sheet, row: int, column: object, message: str) -> None:
-        """Note a problem of one cell (column given) or of one row."""
+        """Note a problem of one cell (column given) or of one row, where it is."""
         message = message.rstrip("。.")
+        header = self.headers.get(sheet.key)
+        index = header.index(column) if header is not None and column is not None else None
+        self.report.cells.append(Problem(self.titles.get(sheet.key, str(sheet.title)), row,
+                                         index, str(column or ""), message))
         if len(self.report.errors) >= MAX_REPORTED:
             self.report.hidden_errors += 1
         elif column is None:
@@ -116,10 +138,11 @@ class Importer:
         """One column's values in a sheet, read as its rows will be (bad cells left out)."""
         sheet = next(sheet for sheet in SHEETS if sheet.key == key)
         rows = self.tables.get(key) or [()]
-        for index, column in _header(sheet, rows[0]).items():
+        header = find_header(sheet, rows)
+        for index, column in header.columns.items():
             if column.name != name:
                 continue
-            for row in rows[1:]:
+            for row in rows[header.row + 1:]:
                 cell = row[index] if index < len(row) else None
                 try:
                     value = self.reader.read(sheet, column, cell)
@@ -135,20 +158,23 @@ class Importer:
             self.leaders[person.name].append(person)
 
     def _import_sheet(self, sheet: Sheet, handler: type[RowHandler]) -> None:
-        """Check and count one sheet's rows; a missing required column stops the sheet."""
+        """Check and count one sheet's rows below its header (app/files/import_headers.py);
+        a missing required column stops the sheet."""
         rows = self.tables[sheet.key]
-        columns = _header(sheet, rows[0] if rows else ())
+        header = self.headers[sheet.key] = find_header(sheet, rows)
+        columns = header.columns
+        self.report.header_rows[self.titles.get(sheet.key, str(sheet.title))] = header.row + 1
         missing = [c for c in sheet.columns if c.required and c.default is None
                    and c not in columns.values()]
         for column in missing:
-            self.problem(sheet, 1, column.title, _("缺少此列"))
+            self.problem(sheet, header.row + 1, column.title, _("缺少此列"))
         counts = self.report.counts.setdefault(str(sheet.title),
                                                {"new": 0, "updated": 0, "unchanged": 0})
         if missing:
             return
         rows_handler = handler(self, sheet, {column.name for column in columns.values()})
-        for number, row in enumerate(rows[1:], start=2):
-            if all(_blank(value) for value in row):
+        for number, row in enumerate(rows[header.row + 1:], start=header.row + 2):
+            if header.is_blank(row):
                 continue
             values = self._read(sheet, columns, number, row)
             if values == sheet.example:
@@ -168,6 +194,10 @@ class Importer:
             except CellError as error:
                 self.problem(sheet, number, column.title, str(error))
                 values[column.name] = FAILED
+            while self.reader.notes:
+                self.report.notes.append(_("%(sheet)s 第%(row)s行 %(column)s：%(note)s",
+                                           sheet=sheet.title, row=number, column=column.title,
+                                           note=self.reader.notes.pop(0)))
         return values
 
     def check(self, sheet: Sheet, number: int, item: m.Model, adding: bool) -> bool:
@@ -214,23 +244,6 @@ class RememberingCalendar(rules.Calendar):
         if day not in self.known:
             self.known[day] = super().is_workday(day)
         return self.known[day]
-
-
-def _header(sheet: Sheet, header: tuple) -> dict[int, Column]:
-    """The template's columns found in a header row, by position; other columns ignored."""
-    names = {spelling: column for column in sheet.columns
-             for spelling in {*spellings(column.title), column.name}}
-    found: dict[int, Column] = {}
-    for index, text in enumerate(header):
-        column = names.get(str(text).strip().casefold()) if text is not None else None
-        if column is not None and column not in found.values():
-            found[index] = column
-    return found
-
-
-def _blank(value: object) -> bool:
-    """Whether a cell is empty or only spaces."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _chunks(items: list, size: int = 500) -> Iterable[list]:

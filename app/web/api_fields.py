@@ -19,11 +19,13 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.domain import clock
+from app.domain import clock, typed_input
+from app.domain.typed_input import InputError
 
 INTEGER_DIGITS = 12  # Numeric(14, 2)
 MONEY_PATTERN = r"^\d{1,12}(\.\d{1,2})?$"
 SIGNED_MONEY_PATTERN = r"^-?\d{1,12}(\.\d{1,2})?$"
+DATE_DESCRIPTION = _l("日期，如 2026-12-03；也可写 2026/12/3、2026.12.3、2026年12月3日、20261203")
 STAMP_DESCRIPTION = _l("北京时间（门户所在时区），带时区偏移，如 2026-05-12T09:30:00+08:00")
 
 
@@ -52,6 +54,36 @@ class Money(fields.Decimal):
         metadata = {"pattern": pattern, "description": _l("金额（万元），两位小数的十进制字符串")}
         super().__init__(places=2, as_string=True, validate=validators, metadata=metadata,
                          **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        """A string as people type it (app/domain/typed_input.py): "1,200.50", "1，200.50",
+        "1200.50万元"; one in 元 ("12,000,000元") is converted to 万元."""
+        if isinstance(value, str) and value.strip():
+            try:
+                amount = typed_input.parse_amount(value)
+            except InputError as error:
+                raise ValidationError(error.message) from None
+            value = str(amount.value) if amount is not None else value
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class TypedDate(fields.Date):
+    """A date column: answered as YYYY-MM-DD; a body's string may be written as people type
+    it (2026/12/3, 2026年12月3日, 20261203, full-width digits, an Excel serial)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={"description": DATE_DESCRIPTION}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            return super()._deserialize(value, attr, data, **kwargs)
+        try:
+            day = typed_input.parse_date(value)
+        except InputError as error:
+            raise ValidationError(error.message) from None
+        if day is None:
+            raise ValidationError(str(FIELD_MESSAGES["null"]))
+        return day
 
 
 class ZonedDateTime(fields.DateTime):

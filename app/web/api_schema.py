@@ -17,11 +17,11 @@ from flask_appbuilder.api.convert import Model2SchemaConverter, TreeNode
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 from marshmallow_sqlalchemy.fields import Related
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import Date, DateTime, Numeric
 
 from app import models as m
 from app.domain import access
-from app.web.api_fields import Money, ZonedDateTime, localize
+from app.web.api_fields import Money, TypedDate, ZonedDateTime, localize
 
 # a relation nests as its row's reference: the id and what names the row
 REFERENCES: dict[type[m.Model], tuple[str, ...]] = {
@@ -75,6 +75,8 @@ def _typed(datamodel: Any, name: str, field: fields.Field) -> fields.Field:
         return Money(signed=signed, validate=list(field.validators), **common)
     if isinstance(kind, DateTime) and isinstance(field, fields.DateTime):
         return ZonedDateTime(validate=list(field.validators), **common)
+    if isinstance(kind, Date) and isinstance(field, fields.Date):
+        return TypedDate(validate=list(field.validators), **common)
     inner = field.inner if isinstance(field, fields.List) else field
     if isinstance(inner, Related):
         inner.metadata = {**inner.metadata, "type": "integer",

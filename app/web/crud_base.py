@@ -25,6 +25,7 @@ from app.web.form_fields import choice_form_fields, list_formatters, text_valida
 from app.web.list_export import ExportListWidget, export_list
 from app.web.row_scope import SCOPE
 from app.web.time_filters import time_search_fields
+from app.web.typed_fields import typed_form
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ class ScopedModelView(ModelView):
         """FAB's forms; every department drop-down lists the units in tree order, each name
         indented by its depth (issue 15)."""
         super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            typed_form(form)  # dates and amounts as people type them (issue 18)
         units = [rel.key for rel in relationships(self.datamodel.obj)
                  if rel.mapper.class_ is m.Department]
         for form in (self.add_form, self.edit_form, self.search_form):

@@ -35,6 +35,7 @@ from app.web.my_ledger import (
     parsed,
     refused,
 )
+from app.web.typed_fields import TypedDecimalField
 
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 
@@ -50,7 +51,7 @@ class InvestmentForm(FlaskForm):
 
     project_id = IntegerField(validators=[InputRequired(_l("请选择项目。"))])
     period = MonthField(_l("月份"), validators=[InputRequired(_l("请选择月份。"))])
-    amount = DecimalField(_l("当月完成投资（万元）"), places=2, validators=[
+    amount = TypedDecimalField(_l("当月完成投资（万元）"), places=2, validators=[
         InputRequired(_l("请填写完成投资。")), parsed, finite,
         NumberRange(min=0, message=_l("完成投资不能为负数。")),
         NumberRange(max=MAX_AMOUNT, message=_l("金额超出范围。"))])

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, DecimalField, IntegerField, TextAreaField
+from wtforms import DecimalField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 
 from app import models as m
@@ -26,6 +26,7 @@ from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
 from app.web.attachment_pages import sent_upload
 from app.web.form_fields import text_length
+from app.web.typed_fields import TypedDateField
 
 RESOURCE = "MyLedger"
 PAGE_SIZE = 100  # 我的投资 (app/web/my_investment.py): one short row a project
@@ -54,7 +55,7 @@ class ProgressForm(FlaskForm):
 class ExtensionForm(FlaskForm):
     """延期申请: a later deadline and why."""
 
-    new_deadline = DateField(_l("申请延至"),
+    new_deadline = TypedDateField(_l("申请延至"),
                              validators=[InputRequired(_l("请选择申请延至的日期。"))])
     reason = TextAreaField(_l("延期理由"), validators=[DataRequired(_l("请填写延期理由。")),
                                                    text_length()])

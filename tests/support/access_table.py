@@ -176,6 +176,8 @@ ENDPOINTS |= {
     "ExcelImportView.page": e("ExcelImport"),
     "ExcelImportView.download_template": e("ExcelImport"),
     "ExcelImportView.upload": e("ExcelImport", "A"),
+    # the error workbook of this session's last refused import (issue 18): none here, 404
+    "ExcelImportView.download_errors": e("ExcelImport", "A", through=MISSING),
     "HolidayCalendarView.prefill": e("Holiday", "A", mutates=frozenset({"POST"})),
     # 导入国务院通知 (issue 15): an empty paste is refused (400) before anything is written
     "HolidayNoticeView.form": e("Holiday", "A"),
