@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from app import models as m
-from app.domain import clock, rules, status
+from app.domain import clock, month_close, rules, status
 from app.extensions import db
 from app.jobs.runner import enqueue, execute, parse_args
 
@@ -49,6 +49,17 @@ def built_months(months: list[dt.date]) -> set[dt.date]:
                                   .where(m.Compliance.period.in_(months))))
 
 
+def built_before_end(period: dt.date) -> bool:
+    """Whether the period's rows were built while it ran (not final): a month ended, and
+    judged now, must not be judged on the figures of a day within it."""
+    built = db.session.scalar(select(func.max(m.Compliance.built_at))
+                              .where(m.Compliance.period == period))
+    if built is None or month_close.in_progress(period):
+        return False
+    local = built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
+    return local <= rules.month_end(period)
+
+
 def pending_run(period: dt.date) -> m.JobRun | None:
     """A build of the period queued or running already, if any."""
     runs = db.session.scalars(select(m.JobRun).where(
@@ -58,10 +69,11 @@ def pending_run(period: dt.date) -> m.JobRun | None:
 
 
 def ensure_built(months: list[dt.date], requested_by: int | None = None) -> list[m.JobRun]:
-    """Queue a build of each month with data and no rows (one per month, however often
-    asked); answers the runs of those months, finished or not. May raise QueueUnavailable."""
+    """Queue a build of each month with data and no rows, or rows built before the month
+    ended that is judged now (one run per month, however often asked); answers the runs of
+    those months, finished or not. May raise QueueUnavailable."""
     asked = [rules.month_start(month) for month in months]
-    built = built_months(asked)
+    built = {month for month in built_months(asked) if not built_before_end(month)}
     if all(month in built for month in asked):  # the usual case: no look at the ledger
         return []
     missing = [month for month in months_with_data(min(asked), max(asked))
@@ -75,9 +87,10 @@ def ensure_built(months: list[dt.date], requested_by: int | None = None) -> list
 
 
 def build_now(period: dt.date, requested_by: int | None = None) -> bool:
-    """Build a month with data and no rows here and now (the export's and the CLI's
-    first build); answers whether it built."""
-    if built_months([period]) or not months_with_data(period, period):
+    """Build a month with data and no rows (or rows not final) here and now: the export's
+    and the CLI's first build; answers whether it built."""
+    if (built_months([period]) and not built_before_end(period)) or \
+            not months_with_data(period, period):
         return False
     run = m.JobRun(job=JOB, args=parse_args(JOB, period), status="queued",
                    queued_at=clock.utcnow(), requested_by_fk=requested_by)

@@ -30,7 +30,7 @@ def still_due(period: dt.date, as_of: dt.date) -> dict[int | None, int]:
     scope = current_department_scope()
     if scope is not None:
         query = query.where(scope_clause(m.Task, scope))
-    counts: dict[int | None, int] = dict(db.session.execute(query).tuples().all())
+    counts: dict[int | None, int] = {department: n for department, n in db.session.execute(query)}
     counts.pop(None, None)  # a task with no department counts for the county only
     # the county's total, as the county's compliance row is everyone's
     counts[None] = db.session.scalar(select(func.count()).select_from(m.Task).where(where))

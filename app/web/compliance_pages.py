@@ -85,10 +85,8 @@ class ComplianceReportView(BaseView):
     @has_access
     def table(self):
         period = parse_period(request.args.get("period"))
-        rows = table_rows(period)
-        building, failed = ([], False) if rows else first_view_build([period])
-        if not rows and not building:
-            rows = table_rows(period)  # built in-process, here and now
+        building, failed = first_view_build([period])  # none, or not final: built now
+        rows = table_rows(period)  # in-process, the build has run by now
         state = month_state(period, built_day(rows))
         return self.render_template(
             "reports/compliance.html", period=period, rows=rows, built=built_day(rows),
