@@ -68,6 +68,9 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "keyledger@localhost")
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL") or None
+    # a reminder also reaches the responsible unit's 联络员 when the responsible person has a
+    # login (without it, they are told only when the person has none; issue 16)
+    NOTIFY_DEPARTMENT = os.environ.get("NOTIFY_DEPARTMENT", "") == "1"
 
     # uploads (the Excel import, attachments): larger requests are refused with 413
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
@@ -89,6 +92,9 @@ class Config:
 
     # the office named as the issuer of the monthly 督查通报
     CIRCULAR_ISSUER = os.environ.get("CIRCULAR_ISSUER") or "县委县政府督查室"
+    # its 版记: 抄送 (names separated by commas; empty: no 抄送 line) and the 印发机关
+    CIRCULAR_CC = os.environ.get("CIRCULAR_CC", "")
+    CIRCULAR_PRINTER = os.environ.get("CIRCULAR_PRINTER") or CIRCULAR_ISSUER
 
     # Flask-AppBuilder: Alembic owns the schema; permissions are synced by `init`
     FAB_CREATE_DB = False

@@ -41,7 +41,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--worker-pgoptions", default="",
                         help="PGOPTIONS of the rq workers, e.g. '-c jit=off' (an experiment)")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=("circular", "pages", "workers"), help="leave a part out")
+                        choices=("circular", "pages", "workers", "tree"), help="leave a part out")
     parser.add_argument("--regenerate", action="store_true",
                         help="generate the data again even if a template for it exists")
     parser.add_argument("--prepare-only", action="store_true",
@@ -119,7 +119,7 @@ def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
     from app import create_app
     from app.domain import rules, status
     from app.extensions import db
-    from bench import pages, timings, workers
+    from bench import pages, timings, tree, workers
 
     app = create_app()
     result: dict = {"statement_limit_s": opts.statement_limit}
@@ -138,6 +138,9 @@ def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
         circular = "circular" not in opts.skip
         log(f"load {os.getloadavg()[0]:.2f}: build_compliance and the floor, {period:%Y-%m}")
         result["compliance"] = timings.compliance(period, as_of, opts.repeat)
+        if "tree" not in opts.skip:
+            log(f"load {os.getloadavg()[0]:.2f}: flat and as a tree, interleaved")
+            result["tree"] = tree.compare(period, database.SUPERVISOR, opts.repeat)
         log("refresh_status, send_reminders" + ", build_circular" * circular)
         result["jobs"] = timings.jobs(today, period if circular else None, opts.repeat)
         if "pages" not in opts.skip:

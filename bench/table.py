@@ -44,6 +44,15 @@ def _job_rows(result: dict) -> list[Row]:
         ("send_reminders, rerun", _time(again, "ms"), "", "",
          f"{(again.get('result') or {}).get('new', '?')} new"),
     ]
+    tree = result.get("tree")
+    if tree:
+        shape = f"{tree['units']} units under {tree['parents']} parents"
+        for part, label in (("build_compliance", "build_compliance"), ("table", "考核表 rows")):
+            t = tree[part]
+            out.append((f"{label}, flat", _ms(t["flat_ms"]), "", "",
+                        f"median of {tree['repeat']}, interleaved with the tree"))
+            out.append((f"{label}, tree", _ms(t["tree_ms"]), "", "",
+                        f"{shape}; ratio {t['ratio']:.2f}x to flat"))
     if "build_circular" in jobs:
         out.append((f"build_circular {period}", _time(jobs["build_circular"], "ms"), "", "",
                     "once"))

@@ -95,16 +95,17 @@ def test_the_job_stores_both_files(circular):
     assert circular.data["period"] == "2025-09"
 
 
-def test_docx_masthead_title_issue_office_and_date(circular):
+def test_docx_masthead_title_addressee_signature_and_colophon(circular):
     document = Document(io.BytesIO(circular.docx))
-    lines = texts(document)
-    assert lines[0] == "重点项目推进情况督查通报"
-    assert lines[1] == "（2025年第9期）"
-    assert lines[2] == "县委县政府督查室\t2025年10月1日"
-    title = document.paragraphs[0].runs[0]
-    assert title.font.color.rgb is not None and str(title.font.color.rgb) == "C00000"
-    assert "各责任单位：" in lines
-    assert any(line.startswith("请各责任单位对照通报问题，限期整改") for line in lines)
+    lines = [line.replace("\n", "") for line in texts(document) if line]  # title: 2 lines
+    assert lines[:3] == ["县委县政府督查室", "关于2025年9月全县重点项目推进情况的督查通报",
+                         "各责任单位："]  # the job's data has no doc_number: no 发文字号 line
+    mark = document.paragraphs[0].runs[0]
+    assert str(mark.font.color.rgb) == "FF0000"
+    assert any(line.startswith("（一）抓紧整改逾期任务。") for line in lines)
+    assert lines[-2:] == ["县委县政府督查室", "2025年10月1日"]  # 落款, 成文日期 (built 1 Oct)
+    colophon = [cell.text for row in document.tables[-1].rows for cell in row.cells]
+    assert colophon == ["县委县政府督查室\t2025年10月1日印发"]  # CIRCULAR_CC empty: no 抄送
 
 
 def test_docx_summary_figures_are_the_data_totals(circular):
@@ -166,9 +167,9 @@ def test_docx_is_a4_with_chinese_fonts(circular):
     assert abs(section.page_width - Cm(21)) < Cm(0.01)
     assert abs(section.page_height - Cm(29.7)) < Cm(0.01)
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(qn("w:eastAsia")) == "仿宋"
-    title = document.paragraphs[0].runs[0].element.rPr.rFonts
-    assert title.get(qn("w:eastAsia")) == "宋体"
+    assert fonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    title = document.paragraphs[1].runs[0].element.rPr.rFonts
+    assert title.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
 def test_rendering_is_pure_and_shows_dashes_for_none():
@@ -182,7 +183,8 @@ def test_rendering_is_pure_and_shows_dashes_for_none():
             "overdue_tasks": [], "unreported_tasks": [], "unresolved_problems": []}
     document = Document(io.BytesIO(render_docx(data, "某县督查室")))
     lines = texts(document)
-    assert lines[1] == "（2026年第11期）" and lines[2] == "某县督查室\t2026年11月30日"
+    assert lines[:2] == ["某县督查室", "关于2026年11月全县重点项目\n推进情况的督查通报"]
+    assert [line for line in lines if line][-2:] == ["某县督查室", "2026年11月30日"]  # as_of
     assert "调度率—" in next(p for p in lines if p.startswith("2026年11月，全县"))
     assert table_with(document, "名次", "得分") == [["1", "甲局", "—", "—", "—", "—", "0", "—"]]
     empty = {"本月无逾期任务。", "本月在办任务均已反馈。", "问题清单中的问题均已解决。"}
@@ -253,6 +255,7 @@ def test_leader_downloads_the_files(client, auth, circular, kind, mimetype):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith("attachment")
     assert f"filename*=UTF-8''{quote(f'督查通报-2025-09.{kind}')}" in disposition
+    assert f'filename="duchatongbao-2025-09.{kind}"' in disposition  # the ASCII fallback
     body = io.BytesIO(response.get_data())
     opened = Document(body) if kind == "docx" else load_workbook(body)
     assert opened is not None

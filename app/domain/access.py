@@ -44,6 +44,9 @@ class Actor:
     permissions: frozenset[tuple[str, str]] | None = None
     scope: scope.Scope | None = None
     roles: frozenset[str] = frozenset()
+    # 分管单位: the units chosen in the 指定单位 scopes of the user's roles. Their figures come
+    # first on the 考核表 and the dashboard, whatever else the user sees (issue 15).
+    charge: frozenset[int] = frozenset()
 
     @property
     def is_system(self) -> bool:
@@ -215,6 +218,6 @@ def in_scope(obj: object) -> bool:
     return visible(obj)
 
 
-def has_role(name: str) -> bool:
-    """Whether the current actor holds a role of this name."""
-    return name in current().roles
+def in_charge() -> frozenset[int]:
+    """The current actor's 分管单位 (see Actor.charge); empty for most users."""
+    return current().charge

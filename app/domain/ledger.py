@@ -12,6 +12,7 @@ deadlock's victim (save.retried).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -65,13 +66,18 @@ def decide_extension(extension: m.Extension, approve: bool) -> None:
 
 @retried
 def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
-         kind: str = "manual") -> list[m.Supervision]:
-    """Record a supervision on each task (督促)."""
+         kind: str = "manual",
+         notify: Callable[[list[int]], object] | None = None) -> list[m.Supervision]:
+    """Record a supervision on each task (督促); `notify(ids)` records, in the same
+    transaction, whom they reach (the notifications and deliveries of issue 16)."""
     if not tasks:
         raise DomainError(_("请至少选择一项任务。"))
     rows = [m.Supervision(task=t, sent_on=sent_on, channel=channel, kind=kind, message=message)
             for t in tasks]
-    save(*rows, adding=True)
+    save(*rows, adding=True, commit=False)
+    if notify is not None:
+        notify([row.id for row in rows])
+    db.session.commit()
     return rows
 
 

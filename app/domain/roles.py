@@ -52,6 +52,9 @@ ROLE_PERMISSIONS["Supervisor"]["JobRun"] = (READ, ADD)
 # Excel 导入 (app/web/import_page.py): the office downloads the template and imports files.
 ROLE_PERMISSIONS["Supervisor"]["ExcelImport"] = (READ, ADD)
 ROLE_PERMISSIONS["Leader"]["JobRun"] = (READ,)
+# 督办通知单 (app/web/urging.py, issue 16): the unit it is addressed to reads and prints it —
+# its scope decides which; urging stays the office's (edit).
+ROLE_PERMISSIONS["DeptStaff"]["Urging"] = (READ,)
 # 提醒 (app/web/notifications.py): everyone reads their own and marks them read; leaders
 # change nothing, so they read only.
 ROLE_PERMISSIONS["Supervisor"]["Notification"] = (READ, EDIT)

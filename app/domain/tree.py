@@ -29,6 +29,11 @@ def indented(name: str, depth: int) -> str:
     return f"{INDENT * 2 * depth}{'└ ' if depth else ''}{name}"
 
 
+def unindented(name: str) -> str:
+    """A name as `indented` gave it, at the top level again."""
+    return name.lstrip(INDENT).removeprefix("└ ")
+
+
 def tree_order(units: Iterable[m.Department]) -> list[m.Department]:
     """These units in tree order: each after its parent, siblings by name. A unit whose
     parent is not among them stands at the top of what is shown. Each unit keeps its depth

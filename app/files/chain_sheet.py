@@ -39,6 +39,7 @@ def chain_header() -> list[str]:
 def chain_sheet(book: Workbook, project_ids: list[int]) -> None:
     """The 节点链 sheet of the project export: the nodes of the exported projects' chains."""
     sheet = book.create_sheet(_("节点链"))
-    write_header(sheet, chain_header())
+    rows = write_header(sheet, chain_header())
     for row in chain_rows(db.session, project_ids):
-        sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+        rows.append([text_cell(sheet, v) if isinstance(v, str) else v for v in row])
+    rows.close()

@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 from flask_babel import gettext as _
 
+from app.files import docx_package
+from app.files import gbt9704_parts as parts
 from app.files.circular_columns import (
     LEFT_ALIGNED,
     NUMBER,
@@ -26,7 +25,6 @@ from app.files.circular_columns import (
     PROBLEMS,
     RANKING,
     TASK,
-    TEXT_WIDTH_CM,
     Column,
     cell_text,
     issue_line,
@@ -35,94 +33,32 @@ from app.files.circular_columns import (
     period_of,
     summary_sentences,
 )
+from app.files.gbt9704 import (
+    BODY_FONT,
+    BODY_PT,
+    FONTS,
+    HEADING_FONT,
+    RED,
+    body,
+    new_document,
+    off_grid,
+    set_font,
+)
 
-RED = RGBColor(0xC0, 0x00, 0x00)
-LATIN = "Times New Roman"
-BODY, HEADING, TITLE = "仿宋", "黑体", "宋体"  # Word's Chinese font names
+HEADING_STYLE, SUBHEADING_STYLE = "CircularHeading", "CircularSubheading"
+TABLE_STYLE = "CircularTable"
 
 
-def _font(font, east_asia: str, size: float, bold: bool = False,
-          color: RGBColor | None = None) -> None:
-    """Latin and East Asian font names (w:eastAsia, so Word shows Chinese in it), size."""
-    font.name, font.size, font.bold = LATIN, Pt(size), bold
-    if color is not None:
-        font.color.rgb = color
-    font.element.rPr.rFonts.set(qn("w:eastAsia"), east_asia)
-
-
-def _styles(document) -> None:
-    """Body 仿宋 三号 at a fixed 28 pt line; 黑体 headings; 仿宋 五号 in tables."""
-    normal = document.styles["Normal"]
-    _font(normal.font, BODY, 16)
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-US")  # Latin text breaks as Latin, not inside numbers
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    normal.element.get_or_add_rPr().append(lang)
-    body = normal.paragraph_format
-    body.line_spacing_rule, body.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28)
-    body.space_before = body.space_after = Pt(0)
-    heading = document.styles.add_style("CircularHeading", WD_STYLE_TYPE.PARAGRAPH)
-    heading.base_style = normal
-    _font(heading.font, HEADING, 16)
-    heading.paragraph_format.first_line_indent = Pt(32)
-    heading.paragraph_format.keep_with_next = True
-    table = document.styles.add_style("CircularTable", WD_STYLE_TYPE.PARAGRAPH)
-    table.base_style = normal
-    _font(table.font, BODY, 10.5)
+def _table_style(document) -> None:
+    """仿宋 五号 in tables, off the body's grid."""
+    table = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    table.base_style = document.styles["Normal"]
+    set_font(table.font, BODY_FONT, 10.5)
     cells = table.paragraph_format
-    cells.line_spacing, cells.space_before, cells.space_after = 1.0, Pt(3), Pt(3)
+    cells.line_spacing_rule, cells.line_spacing = WD_LINE_SPACING.SINGLE, None
+    cells.space_before, cells.space_after = Pt(3), Pt(3)
     cells.alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _page(document) -> None:
-    """A4 portrait with GB/T 9704 margins, the page number as "— 1 —" in the footer."""
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("— ")
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    footer._p.append(field)
-    footer.add_run(" —")
-    for run in footer.runs:
-        _font(run.font, LATIN, 14)
-
-
-def _red_rule(paragraph) -> None:
-    """The red line under the masthead (a bottom border of the paragraph)."""
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (("val", "single"), ("sz", "18"), ("space", "4"), ("color", "C00000")):
-        bottom.set(qn(f"w:{name}"), value)
-    border.append(bottom)
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        border, "w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc")
-
-
-def _masthead(document, data: dict, office: str, issued_on: dt.date) -> None:
-    """Red title, issue number, issuing office and date, red rule."""
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    title.paragraph_format.space_after = Pt(12)
-    _font(title.add_run(_("重点项目推进情况督查通报")).font, TITLE, 26, bold=True, color=RED)
-    issue = document.add_paragraph(issue_line(data))
-    issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    sender = document.add_paragraph(f"{office}\t{long_date(issued_on)}")
-    sender.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
-    sender.paragraph_format.space_after = Pt(14)
-    _red_rule(sender)
-
-
-def _body(document, text: str, indent: bool = True):
-    paragraph = document.add_paragraph(text)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(32)  # two characters
-    return paragraph
+    off_grid(cells)
 
 
 def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
@@ -131,11 +67,13 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
     table.style, table.autofit = "Table Grid", False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
-    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # on every page
     for cell, column in zip(header.cells, columns, strict=True):
-        _font(cell.paragraphs[0].add_run(str(column.label)).font, HEADING, 10.5)
+        set_font(cell.paragraphs[0].add_run(str(column.label)).font, HEADING_FONT, 10.5)
     for row in rows:
-        cells = table.add_row().cells
+        added = table.add_row()
+        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # never across pages
+        cells = added.cells
         for cell, column in zip(cells, columns, strict=True):
             if column.key in LEFT_ALIGNED:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -144,7 +82,7 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
                 run.font.color.rgb, run.font.bold = RED, True
     # by id: python-docx's `paragraph.style = …` searches all styles on every call (issue 6:
     # seconds for a table of a thousand rows)
-    style_id = document.styles["CircularTable"].style_id
+    style_id = document.styles[TABLE_STYLE].style_id
     for index, column in enumerate(columns):
         table.columns[index].width = Cm(column.cm)
         for cell in table.columns[index].cells:
@@ -157,42 +95,57 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
 
 def _section(document, heading: str, columns: tuple[Column, ...], rows: list[dict],
              intro: str, empty: str) -> None:
-    document.add_paragraph(heading, style="CircularHeading")
-    paragraph = _body(document, intro if rows else empty)
+    document.add_paragraph(heading, style=HEADING_STYLE)
+    paragraph = body(document, intro if rows else empty)
     if rows:
         paragraph.paragraph_format.keep_with_next = True  # never alone at a page's foot
         _table(document, columns, rows)
 
 
-def render_docx(data: dict, office_name: str, issued_on: dt.date | None = None) -> bytes:
-    """The circular as a Word document (.docx), in the form of a government 督查通报."""
+def render_docx(data: dict, office_name: str, issued_on: dt.date | None = None, *,
+                cc: str = "", printer: str | None = None) -> bytes:
+    """The circular as a GB/T 9704 公文 (.docx): 版头, title, body, 落款 and 版记.
+
+    `data["doc_number"]` (清督通〔2026〕11号) goes over the red line; without it, none."""
     issued_on = issued_on or dt.date.fromisoformat(data["as_of"])
-    document = Document()
-    _styles(document)
-    _page(document)
-    _masthead(document, data, office_name, issued_on)
-    _body(document, _("各责任单位："), indent=False)
     period = period_of(data)
-    _body(document, _(
+    document = new_document()
+    _table_style(document)
+    parts.masthead(document, office_name, data.get("doc_number"))
+    # two lines, each of whole words (GB/T 9704: 回行时词意完整)
+    parts.title(document, _("关于%(year)s年%(month)s月全县重点项目\n推进情况的督查通报",
+                            year=period.year, month=period.month))
+    body(document, _("各责任单位："), indent=False)
+    body(document, _(
         "按照“月月有调度、月月有督促，件件有落实、事事有反馈”的要求，%(office)s对%(year)s年"
         "%(month)s月全县重点项目推进情况进行了督查（数据统计截至%(as_of)s），现将有关情况通报"
         "如下。", office=office_name, year=period.year, month=period.month,
         as_of=long_date(data["as_of"])))
-    document.add_paragraph(_("一、总体情况"), style="CircularHeading")
-    _body(document, "".join(summary_sentences(data)))
+    document.add_paragraph(_("一、总体情况"), style=HEADING_STYLE)
+    body(document, "".join(summary_sentences(data)))
     _section(document, _("二、责任单位排名"), RANKING, data["ranking"],
              _("各责任单位按综合得分排名如下（得分相同的按单位名称排序）。"),
              _("本月无参与排名的责任单位。"))
     _sections(document, data)
-    document.add_paragraph(_("六、工作要求"), style="CircularHeading")
-    _body(document, _(
-        "请各责任单位对照通报问题，限期整改：逾期任务要说明滞后原因，明确整改措施和完成时限；"
-        "未反馈任务要及时补报进展；未解决问题要落实责任、按期办结。%(office)s将持续跟踪督办，"
-        "整改情况纳入下月考核。", office=office_name))
+    _requirements(document, office_name)
+    parts.signature(document, office_name, issued_on)
+    parts.colophon(document, cc, printer or office_name, issued_on)
     _properties(document, data, office_name, issued_on)
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return docx_package.clean(out.getvalue(), FONTS)
+
+
+def _requirements(document, office: str) -> None:
+    """六、工作要求: three （一） items, their lead in 楷体, then the follow-up sentence."""
+    document.add_paragraph(_("六、工作要求"), style=HEADING_STYLE)
+    for lead, text in (
+            (_("（一）抓紧整改逾期任务。"), _("逾期任务要说明滞后原因，明确整改措施和完成时限。")),
+            (_("（二）及时补报任务进展。"), _("未反馈任务要及时补报进展，确保件件有反馈。")),
+            (_("（三）按期办结问题清单。"), _("未解决问题要落实责任、按期办结。"))):
+        paragraph = document.add_paragraph(lead, style=SUBHEADING_STYLE)
+        set_font(paragraph.add_run(text).font, BODY_FONT, BODY_PT)
+    body(document, _("%(office)s将持续跟踪督办，整改情况纳入下月考核。", office=office))
 
 
 def _sections(document, data: dict) -> None:

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from app.files.circular_columns import (
     DASH,
@@ -25,6 +24,7 @@ from app.files.circular_columns import (
     period_of,
 )
 from app.files.list_xlsx import neutralise
+from app.files.sheet_print import lay_out
 
 XLSX_FORMATS: dict[str, str] = {"rate": "0.0%", "score": "0.0", "date": "yyyy-mm-dd"}
 THIN = Side(style="thin", color="999999")
@@ -65,18 +65,10 @@ def _append(sheet, columns: tuple[Column, ...], row: dict) -> None:
             cell.font = Font(bold=True, color=RED)
 
 
-def _print_setup(sheet) -> None:
-    """A4 landscape, fitted to the page width, the header row on every page."""
-    sheet.print_title_rows = "2:2"
-    setup = sheet.page_setup
-    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
-    setup.fitToWidth, setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-
 def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],
            rows: list[dict]) -> None:
-    """A sheet: a title line, a frozen bold header, typed rows, column widths."""
+    """A sheet: a title line over the table's width, a bold header frozen and on every
+    printed page, typed rows, widths and heights that print (app/files/sheet_print.py)."""
     sheet = book.create_sheet(title)
     sheet.append([heading])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
@@ -87,10 +79,8 @@ def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],
         cell.font, cell.alignment, cell.border, cell.fill = Font(bold=True), CENTER, BOX, SHADE
     for row in rows:
         _append(sheet, columns, row)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.chars
-    sheet.freeze_panes = "A3"
-    _print_setup(sheet)
+    # widths from the text, each up to its column's own; the title row as wide as it needs
+    lay_out(sheet, (2, 2), "A3", caps=[float(c.chars) for c in columns])
 
 
 SUMMARY = (Column(_l("指标"), "label", chars=20), Column(_l("数值"), "value", "line", chars=16))

@@ -1,4 +1,4 @@
-"""The compliance table as an office prints it: one A4 landscape page."""
+"""The compliance table as an office prints it: A4 landscape, one page wide."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.domain.text import printable
 from app.files.list_xlsx import neutralise
+from app.files.sheet_print import lay_out
 from app.reports.compliance import INDICATORS, RATE_OF, rate_class
 
 THIN = Side(style="thin", color="999999")
@@ -73,15 +74,9 @@ def compliance_workbook(period: dt.date, rows: list) -> bytes:
     _headers(sheet)
     for row in rows:
         _row(sheet, row)
-    sheet.freeze_panes = "C5"
-    sheet.column_dimensions["B"].width = 22
-    sheet.print_title_rows = "3:4"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 1
-    page_setup = sheet.sheet_properties.pageSetUpPr
-    assert page_setup is not None  # openpyxl makes it with the sheet
-    page_setup.fitToPage = True
+    # A4 landscape one page wide (a county of many units runs on to more pages, the header
+    # rows on each), widths from the text, heights for wrapped names
+    lay_out(sheet, (3, 4), "C5")
     neutralise(book)  # a department named "=…" is text, not a formula
     out = io.BytesIO()
     book.save(out)

@@ -13,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.files.import_sheets import SHEETS, YES_NO, Column, Sheet, display_value
+from app.files.sheet_print import lay_out
 
 TEMPLATE_ROWS = 5000  # the rows of the template that get drop-downs
 LISTS_SHEET = "lists"
@@ -43,7 +44,6 @@ def _template_sheet(book: Workbook, sheet: Sheet, lists: Worksheet) -> None:
     worksheet.append([str(column.title) for column in sheet.columns])
     worksheet.append([display_value(column, sheet.example.get(column.name))
                       for column in sheet.columns])
-    worksheet.freeze_panes = "A2"
     for index, column in enumerate(sheet.columns, start=1):
         letter = get_column_letter(index)
         header = worksheet.cell(row=1, column=index)
@@ -51,11 +51,14 @@ def _template_sheet(book: Workbook, sheet: Sheet, lists: Worksheet) -> None:
         header.fill = HEADER_FILL
         example = worksheet.cell(row=2, column=index)
         example.font = EXAMPLE_FONT
-        worksheet.column_dimensions[letter].width = max(12, 2 * len(str(column.title)) + 4)
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
         if column.kind in ("choice", "bool"):
             _drop_down(worksheet, letter, column, lists)
+    lay_out(worksheet, (1, 1), "A2")
+    for index in range(1, len(sheet.columns) + 1):  # room to type beyond the example
+        dimension = worksheet.column_dimensions[get_column_letter(index)]
+        dimension.width = max(12.0, dimension.width or 0)
 
 
 def _drop_down(worksheet: Worksheet, letter: str, column: Column, lists: Worksheet) -> None:
@@ -86,8 +89,8 @@ def _instructions(worksheet: Worksheet) -> None:
         _("可以只保留需要的工作表；其他工作表和其他列会被忽略。"),
         _("文件中任何一处有误，整个文件都不会导入，并列出每一处问题（工作表、行、列）。"),
     ]
-    worksheet.column_dimensions["A"].width = 120
     worksheet.append([_("填写说明")])
     worksheet["A1"].font = Font(bold=True)
     for line in lines:
         worksheet.append([line])
+    lay_out(worksheet, (1, 1), "A2")

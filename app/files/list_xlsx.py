@@ -14,11 +14,10 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app.domain.labels import choices_for, joined
+from app.files.list_sheet import ListSheet
 
 MAX_TEXT = 32767  # the most characters an Excel cell holds
 SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -28,19 +27,9 @@ FORMATS = {"period": "yyyy-mm", "datetime": "yyyy-mm-dd hh:mm", "money": "#,##0.
            "float": "0.0#", "rate": "0.0%"}
 
 
-def write_header(sheet: WriteOnlyWorksheet, labels: list[str]) -> None:
-    for index, label in enumerate(labels, start=1):
-        # a write-only sheet has column_dimensions too; the openpyxl stubs leave it out
-        sheet.column_dimensions[get_column_letter(index)].width = max(  # type: ignore[attr-defined]
-            12, 2 * len(label) + 2)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    cells = []
-    for label in labels:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+def write_header(sheet: WriteOnlyWorksheet, labels: list[str]) -> ListSheet:
+    """The list's header row; append the rows to what it answers, then close() it."""
+    return ListSheet(sheet, labels)
 
 
 def value_of(item: object, column: str) -> object:

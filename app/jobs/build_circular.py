@@ -24,8 +24,11 @@ from app.reports.circular import circular_data
 def renderings(data: dict, issued_on: dt.date) -> dict[str, bytes]:
     """The .docx and .xlsx of the circular, in the portal's default language."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
-        issuer = current_app.config["CIRCULAR_ISSUER"]
-        return {"docx": render_docx(data, issuer, issued_on=issued_on),
+        config = current_app.config
+        issuer = config["CIRCULAR_ISSUER"]
+        return {"docx": render_docx(data, issuer, issued_on=issued_on,
+                                    cc=config.get("CIRCULAR_CC", ""),
+                                    printer=config.get("CIRCULAR_PRINTER") or issuer),
                 "xlsx": render_xlsx(data)}
 
 

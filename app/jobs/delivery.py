@@ -12,11 +12,11 @@ import urllib.request
 from email.message import EmailMessage
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, insert, literal, select
+from sqlalchemy import DateTime, Integer, String, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import models as m
-from app.domain import clock
+from app.domain import clock, recipients
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -28,23 +28,30 @@ def _now() -> dt.datetime:
     return clock.utcnow()
 
 
-def record(new: ColumnElement[bool], config: dict) -> int:
+def record(new: ColumnElement[bool], config: dict,
+           channels: frozenset[str] = frozenset({"email", "webhook"})) -> int:
     """Notifications and pending deliveries of the new supervisions (those matching `new`),
-    set-based: one INSERT … SELECT each (not committed). Returns the notifications."""
-    s, t, p = m.Supervision, m.Task, m.Person
-    people = select(s.id, p.user_id, p.email, s.message).join(t, t.id == s.task_id).join(
-        p, p.id == t.person_id).where(new)
-    notes = people.where(p.user_id.is_not(None)).with_only_columns(
-        p.user_id, s.id, literal(_now(), DateTime), s.message)
+    set-based: one INSERT … SELECT each (not committed). They reach everyone who must act
+    on the task (app/domain/recipients.py): a notification for each login, an e-mail to
+    each address, one message to the group robot — of `channels`, where configured.
+    Returns the notifications."""
+    s = m.Supervision
+    told = recipients.of_tasks(select(s.task_id).where(new),
+                               bool(config.get("NOTIFY_DEPARTMENT"))).subquery()
+    people = select(s.id, told.c.user_id, told.c.email, s.message).join(
+        told, told.c.task_id == s.task_id).where(new)
+    notes = people.where(told.c.user_id.is_not(None)).with_only_columns(
+        told.c.user_id, s.id, literal(_now(), DateTime), s.message).distinct()
     notified = db.session.connection().execute(insert(m.Notification.__table__).from_select(
         ["user_id", "supervision_id", "created_at", "message"], notes)).rowcount
     pending = literal("pending", String)
-    if config.get("MAIL_SERVER"):
-        mails = people.where(p.email.is_not(None), p.email != "").with_only_columns(
-            s.id, literal("email", String), p.email, pending, literal(0, Integer))
+    if config.get("MAIL_SERVER") and "email" in channels:
+        mails = people.where(told.c.email.is_not(None), told.c.email != "").with_only_columns(
+            s.id, literal("email", String), told.c.email, pending, literal(0, Integer)
+        ).distinct()
         db.session.connection().execute(
             insert(m.Delivery.__table__).from_select(DELIVERY_COLUMNS, mails))
-    if config.get("WEBHOOK_URL"):
+    if config.get("WEBHOOK_URL") and "webhook" in channels:
         robots = select(s.id, literal("webhook", String), literal(config["WEBHOOK_URL"], String),
                         pending, literal(0, Integer)).where(new)
         db.session.connection().execute(
@@ -56,14 +63,23 @@ DELIVERY_COLUMNS = ["supervision_id", "channel", "recipient", "status", "attempt
 
 
 def deliver_pending(config: dict) -> tuple[int, int]:
-    """Try every delivery not sent yet; commit each outcome on its own."""
-    pending = db.session.scalars(
-        select(m.Delivery).where(m.Delivery.status != "sent",
-                                 m.Delivery.attempts < MAX_ATTEMPTS)
+    """Try every delivery not sent yet; commit each outcome on its own. Each is claimed
+    first (its attempts counted up where no one else did), so two runs at once — the daily
+    job and a 督促 by hand — never send one message twice."""
+    pending = db.session.execute(
+        select(m.Delivery.id, m.Delivery.attempts).where(
+            m.Delivery.status != "sent", m.Delivery.attempts < MAX_ATTEMPTS)
         .order_by(m.Delivery.id)).all()
     sent = failed = 0
-    for item in pending:
-        item.attempts += 1
+    for pk, seen in pending:
+        claimed = db.session.execute(
+            update(m.Delivery).where(m.Delivery.id == pk, m.Delivery.attempts == seen,
+                                     m.Delivery.status != "sent")
+            .values(attempts=seen + 1)).rowcount
+        db.session.commit()
+        if not claimed:
+            continue  # another run took it
+        item = db.session.get(m.Delivery, pk)
         try:
             SENDERS[item.channel](item, config)
         except (OSError, smtplib.SMTPException, ValueError) as error:
@@ -110,3 +126,10 @@ def send_webhook(item: m.Delivery, config: dict) -> None:
 
 
 SENDERS = {"email": send_email, "webhook": send_webhook}
+
+
+# a 督促 by hand: in the portal always, and out of it by the channel chosen (a 督办单 also
+# by e-mail: it is the formal notice); 会议督办 is said at the meeting, and told in the portal
+MANUAL_CHANNELS = {"in_app": frozenset(), "email": frozenset({"email"}),
+                   "webhook": frozenset({"webhook"}), "notice": frozenset({"email"}),
+                   "meeting": frozenset()}

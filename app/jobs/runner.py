@@ -16,7 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from app import models as m
 from app.domain import access, clock
 from app.extensions import db
-from app.jobs import build_circular, build_compliance, refresh_status, send_reminders
+from app.jobs import (
+    build_circular,
+    build_compliance,
+    refresh_status,
+    send_deliveries,
+    send_reminders,
+)
 
 logger = logging.getLogger(__name__)
 QUEUE = "keyledger"
@@ -30,6 +36,7 @@ JOBS: dict[str, tuple[Callable[..., dict], str]] = {
     "send_reminders": (send_reminders.run, "as_of"),
     "build_compliance": (build_compliance.run, "period"),
     "build_circular": (build_circular.run, "period"),
+    "send_deliveries": (send_deliveries.run, "as_of"),
 }
 
 

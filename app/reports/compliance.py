@@ -4,14 +4,14 @@ each count (the drill-downs), for the page, the export and the API alike."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from app import models as m
-from app.domain import clock, rules, rules_sql, status, tree_ranking
+from app.domain import access, clock, rules, rules_sql, status, tree, tree_ranking
 from app.domain.access import NotFound, current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.tree import indented
@@ -71,12 +71,16 @@ class TableRow:
     apart: bool = False  # 县领导 or 停用: listed after the ranked units, not ranked
     depth: int = 0  # in the department tree (the name is indented by it)
     totals: bool = False  # "XX（含下级）": the subtree's sums, no drill-down
+    unit: int | None = None  # the unit of the row (of a totals row: the subtree's root)
+    charge: bool = False  # repeated in the 分管单位 block at the top (issue 15)
 
 
-def table_rows(period: dt.date) -> list[TableRow]:
+def table_rows(period: dt.date, charge_first: bool = False) -> list[TableRow]:
     """The period's rows the user may see: the county first, then the ranked units in tree
     order (siblings by rank, on their subtree's score), each unit with units under it
-    followed by its subtree's totals (which carry its rank); then the units apart."""
+    followed by its subtree's totals (which carry its rank); then the units apart. With
+    `charge_first`, the rows of the user's 分管单位 are repeated after the county's, marked
+    `charge`, before the whole table."""
     query = select(m.Compliance).where(m.Compliance.period == period)
     department = current_department_scope()
     if department is not None:
@@ -95,16 +99,23 @@ def table_rows(period: dt.date) -> list[TableRow]:
         name = row.department.name
         if place.totals is None:  # nothing to judge: no rank
             ranked.append(TableRow(row, indented(name, place.depth), place.rank,
-                                   depth=place.depth))
+                                   depth=place.depth, unit=place.unit))
             continue
-        ranked.append(TableRow(row, indented(name, place.depth), None, depth=place.depth))
+        ranked.append(TableRow(row, indented(name, place.depth), None, depth=place.depth,
+                               unit=place.unit))
         ranked.append(TableRow(place.totals, indented(_("%(name)s（含下级）", name=name),
                                                       place.depth),
-                               place.rank, depth=place.depth, totals=True))
-    apart = sorted((TableRow(r, r.department.name, None, apart=True) for r in rows
+                               place.rank, depth=place.depth, totals=True, unit=place.unit))
+    apart = sorted((TableRow(r, r.department.name, None, apart=True, unit=r.department_id)
+                    for r in rows
                     if r.department_id is not None and r.department_id not in departments),
                    key=lambda row: row.name)
-    return [TableRow(c, _("全县"), None) for c in county] + ranked + apart
+    charge = access.in_charge() if charge_first else frozenset()
+    first = [replace(row, name=tree.unindented(row.name), depth=0, charge=True)
+             for row in ranked + apart if row.unit in charge]
+    if len(first) == len(ranked) + len(apart):  # they see their units only: no block
+        first = []
+    return [TableRow(c, _("全县"), None) for c in county] + first + ranked + apart
 
 
 def built_day(rows: list[TableRow]) -> dt.date | None:

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import choices, clock, month_close, rules, rules_sql, status, tree_ranking
+from app.domain import access, choices, clock, month_close, rules, rules_sql, status, tree_ranking
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
-from app.domain.tree import indented
+from app.domain.tree import indented, unindented
 from app.extensions import db
 
 
@@ -73,6 +73,11 @@ def investment_by_month(today: dt.date) -> dict:
 def ranking() -> list[dict]:
     """This month's ranked units as built last, in tree order, each on its subtree's score
     (tree_ranking.tree_ranking: siblings by rank; "XX（含下级）" for a unit with units under it)."""
+    return [row for _unit, row in _ranked()]
+
+
+def _ranked() -> list[tuple[int, dict]]:
+    """(unit, ranking row) in the ranking's order."""
     period = rules.month_start(status.today())
     query = _scoped(select(m.Compliance).where(m.Compliance.period == period,
                                                m.Compliance.department_id.is_not(None)),
@@ -88,8 +93,8 @@ def ranking() -> list[dict]:
         name = by_id[place.unit].department.name
         if place.totals is not None:
             name = _("%(name)s（含下级）", name=name)
-        out.append({"rank": place.place, "department": indented(name, place.depth),
-                    "score": place.score})
+        out.append((place.unit, {"rank": place.place, "department": indented(name, place.depth),
+                                 "score": place.score}))
     return out
 
 
@@ -106,6 +111,16 @@ def ranking_state() -> dict:
     return {"in_progress": True, "note": _("截至 %(d)s日（进行中）", d=as_of.day)}
 
 
+def in_charge(ranked: list[tuple[int, dict]]) -> list[dict]:
+    """The ranking's rows of the user's 分管单位 (access.in_charge), at the top level, for the
+    block above the whole ranking (issue 15); none when the ranking holds nothing else."""
+    charge = access.in_charge()
+    if all(unit in charge for unit, _row in ranked):  # they see their units only: no block
+        return []
+    return [dict(row, department=unindented(row["department"])) for unit, row in ranked
+            if unit in charge]
+
+
 def _by_choice(counts: dict[str, int], labels: dict) -> list[dict]:
     return [{"key": k, "name": str(v), "value": counts.get(k, 0)} for k, v in labels.items()]
 
@@ -113,13 +128,15 @@ def _by_choice(counts: dict[str, int], labels: dict) -> list[dict]:
 def dashboard_data() -> dict:
     """Every figure of the dashboard as of today, as the page's JSON."""
     today = status.today()
+    ranked = _ranked()
     return {
         "today": today.isoformat(),
         "stage": _by_choice(counts_by(m.Project.stage), choices.PROJECT_STAGE),
         "category": _by_choice(counts_by(m.Project.category), choices.PROJECT_CATEGORY),
         "colour": _by_choice(counts_by(m.Project.status_color), choices.STATUS_COLOR),
         "investment": investment_by_month(today),
-        "ranking": ranking(),
+        "ranking": [row for _unit, row in ranked],
+        "in_charge": in_charge(ranked),
         "ranking_state": ranking_state(),
         "overdue": [{"month": month, "value": n} for month, n in overdue_by_month(today)],
         "labels": {"completed": _("累计完成投资"), "time_target": _("按时序进度应完成"),

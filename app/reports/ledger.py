@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -27,8 +27,10 @@ class LedgerRow:
     status: str
     overdue_days: int
     workdays_left: int
-    last_feedback: Any  # (reported_on, percent_complete, review_status) or None
+    last_feedback: Any  # (reported_on, percent_complete, review_status, review_comment)
     month_fed_back: bool
+    pending_extension: Any = None  # (requested_on, new_deadline) of a request not decided
+    notices: list[Any] = field(default_factory=list)  # (id, sent_on) of its 督办通知单
 
     @property
     def lagging(self) -> bool:
@@ -61,7 +63,7 @@ def feedback_summary(task_ids: list[int], today: dt.date) -> dict[int, Any]:
     f = m.Feedback
     this_month = rules_sql.month_fed(rules.month_start(today), today)
     ranked = select(
-        f.task_id, f.reported_on, f.percent_complete, f.review_status,
+        f.task_id, f.reported_on, f.percent_complete, f.review_status, f.review_comment,
         func.row_number().over(partition_by=f.task_id,
                                order_by=(f.reported_on.desc(), f.id.desc())).label("rank"),
         func.max(case((this_month, 1), else_=0)).over(partition_by=f.task_id).label("month_in"),
@@ -73,13 +75,35 @@ def feedback_summary(task_ids: list[int], today: dt.date) -> dict[int, Any]:
 def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
     """The tasks with status (app.domain.rules, as of today), days left and feedback."""
     cal, conf = status.calendar(), status.settings()
-    summary = feedback_summary([t.id for t in tasks], today)
+    ids = [t.id for t in tasks]
+    summary = feedback_summary(ids, today)
+    pending, notices = pending_extensions(ids), notices_of(ids)
     rows = []
     for task in tasks:
         state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
                                            cal, conf)
         last = summary.get(task.id)
         rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
-                              last, bool(last and last.month_in)))
+                              last, bool(last and last.month_in), pending.get(task.id),
+                              notices.get(task.id, [])))
     order = {"overdue": 0, "due_soon": 1}
     return sorted(rows, key=lambda r: (order.get(r.status, 2), r.task.deadline, r.task.id))
+
+
+def pending_extensions(task_ids: list[int]) -> dict[int, Any]:
+    """Per task: its extension request awaiting the office's decision (at most one)."""
+    e = m.Extension
+    rows = db.session.execute(select(e.task_id, e.requested_on, e.new_deadline).where(
+        e.task_id.in_(task_ids), e.decision == "pending"))
+    return {row.task_id: row for row in rows}
+
+
+def notices_of(task_ids: list[int]) -> dict[int, list[Any]]:
+    """Per task: the 督办通知单 sent on it (id, sent_on), the latest first."""
+    s = m.Supervision
+    found: dict[int, list[Any]] = {}
+    for row in db.session.execute(select(s.task_id, s.id, s.sent_on).where(
+            s.task_id.in_(task_ids), s.channel == "notice").order_by(s.sent_on.desc(),
+                                                                    s.id.desc())):
+        found.setdefault(row.task_id, []).append(row)
+    return found

@@ -135,7 +135,8 @@ class Delivery(Model):
     __table_args__ = (
         one_of("delivery", "channel", {"email": 1, "webhook": 1}),
         one_of("delivery", "status", {"pending": 1, "sent": 1, "failed": 1}),
-        UniqueConstraint("supervision_id", "channel", name="uq_delivery_supervision_channel"),
+        UniqueConstraint("supervision_id", "channel", "recipient",
+                         name="uq_delivery_supervision_channel_recipient"),
         Index("ix_delivery_status", "status"),
     )
 

@@ -38,18 +38,27 @@ def _resolve(user: User | None) -> access.Actor:
     sm = appbuilder().sm
     roles = frozenset(role.name for role in user.roles)
     permissions = frozenset(sm.get_user_permissions(user))
+    kinds = role_kinds(user)
+    charge = frozenset(d for kind, chosen in kinds if kind == scope.CUSTOM for d in chosen)
     return access.Actor(user_id=user.id, username=user.username, address=request.remote_addr,
-                        permissions=permissions, scope=user_scope(user), roles=roles)
+                        permissions=permissions, scope=user_scope(user, kinds), roles=roles,
+                        charge=charge)
 
 
-def user_scope(user: User) -> scope.Scope | None:
-    """The union of the user's roles' data scopes (a role with no row: 本单位), over the
-    unit and person their login is tied to; None for 全部数据."""
+def role_kinds(user: User) -> list[tuple[str, list[int]]]:
+    """(数据范围, chosen units) of each of the user's roles (a role with no row: 本单位)."""
     role_ids = [role.id for role in user.roles]
     stored = {row.role_id: row for row in db.session.scalars(
         select(m.RoleScope).where(m.RoleScope.role_id.in_(role_ids)))} if role_ids else {}
-    kinds = [(stored[r].kind, [d.id for d in stored[r].departments]) if r in stored
-             else (scope.DEFAULT_KIND, []) for r in role_ids]
+    return [(stored[r].kind, [d.id for d in stored[r].departments]) if r in stored
+            else (scope.DEFAULT_KIND, []) for r in role_ids]
+
+
+def user_scope(user: User, kinds: list[tuple[str, list[int]]] | None = None
+               ) -> scope.Scope | None:
+    """The union of the user's roles' data scopes, over the unit and person their login is
+    tied to; None for 全部数据."""
+    kinds = role_kinds(user) if kinds is None else kinds
     if any(kind == scope.ALL for kind, _chosen in kinds):
         return None
     person = db.session.execute(select(m.Person.id, m.Person.department_id)

@@ -24,6 +24,7 @@ from app import models as m
 from app.domain import choices
 from app.domain.roles import METHOD_PERMISSIONS
 from app.extensions import appbuilder, db
+from app.web.disposition import attachment
 from app.web.job_runs import local_time
 
 logger = logging.getLogger(__name__)
@@ -92,8 +93,10 @@ class CircularFiles:
         content = getattr(item, kind)
         if content is None:
             abort(404)
-        return send_file(io.BytesIO(content), mimetype=MIMETYPES[kind], as_attachment=True,
-                         download_name=download_name(item.period, kind))
+        response = send_file(io.BytesIO(content), mimetype=MIMETYPES[kind])
+        response.headers["Content-Disposition"] = attachment(
+            download_name(item.period, kind), f"duchatongbao-{item.period:%Y-%m}.{kind}")
+        return response
 
     @expose("/regenerate/<int:pk>", methods=["POST"])
     @has_access

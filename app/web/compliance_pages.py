@@ -86,7 +86,7 @@ class ComplianceReportView(BaseView):
     def table(self):
         period = parse_period(request.args.get("period"))
         building, failed = first_view_build([period])  # none, or not final: built now
-        rows = table_rows(period)  # in-process, the build has run by now
+        rows = table_rows(period, charge_first=True)  # in-process, the build has run by now
         state = month_state(period, built_day(rows))
         return self.render_template(
             "reports/compliance.html", period=period, rows=rows, built=built_day(rows),

@@ -37,12 +37,14 @@ JOB_NAMES = {
     "send_reminders": _l("督促提醒"),
     "build_compliance": _l("考核表生成"),
     "build_circular": _l("通报生成"),
+    "send_deliveries": _l("消息发送"),
 }
 JOB_HELP = {
     "refresh_status": _l("重算每项任务的状态、逾期天数和每个项目的红黄绿灯。"),
     "send_reminders": _l("发出临期提醒、逾期督办和月底催报，每项任务每天至多一次。"),
     "build_compliance": _l("重新生成该月的月度督查考核表。"),
     "build_circular": _l("生成该月的督查通报数据。"),
+    "send_deliveries": _l("发送尚未发出的督促邮件和群机器人消息（失败的重试）。"),
 }
 # the counts a run reports, by the keys the jobs use
 COUNT_LABELS = {

@@ -24,6 +24,10 @@ class FeedbackView(TitledView):
     datamodel = interface(m.Feedback)
     noun = _l("进展反馈")
     list_columns = ["task", "reported_on", "percent_complete", "review_status", "progress"]
+    # the export carries what the office files: whose task, and how it was reviewed
+    export_columns = ["task", "task.department", "reported_on", "percent_complete",
+                      "review_status", "review_comment", "progress"]
+    label_columns = {**TitledView.label_columns, "task.department": _l("责任单位")}
     show_columns = ["task", "reported_on", "progress", "percent_complete", "problems",
                     "next_steps", "review_status", "review_comment", *AUDIT]
     add_columns = ["task", "reported_on", "progress", "percent_complete", "problems",

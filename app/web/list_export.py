@@ -58,8 +58,9 @@ def export_list(view: ModelView) -> Response:
     title = str(view.list_title or view.datamodel.obj.__name__)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE.sub("", title)[:31] or "Sheet1")
-    columns = list(view.list_columns)
-    write_header(sheet, [str(view.label_columns.get(c, c)) for c in columns])
+    # a view may export more than its page lists (the office's columns: issue 17.5)
+    columns = list(getattr(view, "export_columns", None) or view.list_columns)
+    rows = write_header(sheet, [str(view.label_columns.get(c, c)) for c in columns])
     custom = getattr(type(view), "formatters_columns", None) or {}
     table = view.datamodel.obj.__tablename__
     writers = [(column, column_writer(sheet, table, column, custom.get(column)))
@@ -67,10 +68,11 @@ def export_list(view: ModelView) -> Response:
     extra = getattr(view, "export_sheets", None)  # more sheets about the rows exported
     ids: list[int] = []
     for item in _rows(view, columns):
-        sheet.append([write(related_in_scope(value_of(item, column)))
-                      for column, write in writers])
+        rows.append([write(related_in_scope(value_of(item, column)))
+                     for column, write in writers])
         if extra is not None:
             ids.append(item.id)
+    rows.close()
     if extra is not None:
         extra(book, ids)
     spool = tempfile.TemporaryFile(suffix=".xlsx")

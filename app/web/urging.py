@@ -7,16 +7,19 @@ domain actions are those of app.domain.ledger, which commit once.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from app import jobs
 from app import models as m
 from app.domain import access, choices, ledger, rules, status
 from app.domain.assignment import row_id
 from app.domain.validation import DomainError
 from app.extensions import db
+from app.jobs import delivery
+from app.web.job_runs import current_user_id
 from app.web.office import EDIT, ISSUER, READ, OfficeView
 
 
@@ -46,10 +49,14 @@ class UrgeView(OfficeView):
                 raise DomainError(_("请选择督促方式。"))
             if not message:
                 raise DomainError(_("请填写督促内容。"))
-            rows = ledger.urge(tasks, channel, message, status.today())
+            rows = ledger.urge(tasks, channel, message, status.today(),
+                               notify=lambda ids: delivery.record(
+                                   m.Supervision.id.in_(ids), current_app.config,
+                                   delivery.MANUAL_CHANNELS[channel]))
         except DomainError as error:
             db.session.rollback()
             return self._form(tasks, error.message, error.status)
+        send_soon(current_user_id())
         if channel == "notice":
             return redirect(url_for(".notices", id=[row.id for row in rows]))
         flash(_("已督促 %(count)s 项任务。", count=len(rows)), "success")
@@ -98,6 +105,15 @@ class UrgeView(OfficeView):
         cal, conf = status.calendar(), status.settings()
         notices = [notice_of(by_id[i], cal, conf) for i in dict.fromkeys(ids)]
         return self.page("office/notice.html", notices=notices, title=_("督办通知单"))
+
+
+def send_soon(requested_by: int | None) -> None:
+    """Queue send_deliveries, so the e-mails and robot messages of a 督促 go now, not with
+    the next daily run; a queue that is down leaves them to that run (they are recorded)."""
+    try:
+        jobs.enqueue("send_deliveries", jobs.parse_args("send_deliveries", None), requested_by)
+    except jobs.QueueUnavailable:
+        flash(_("消息将在下次定时发送时发出（任务队列暂不可用）。"), "warning")
 
 
 def notice_of(row: m.Supervision, cal: rules.Calendar, conf: rules.Settings) -> dict:

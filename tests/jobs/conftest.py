@@ -4,14 +4,20 @@ tests/conftest.py: the fault tests use it too)."""
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Iterator
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.support import services
-from tests.support.processes import Workers, process_env
+from tests.support.days import config
+from tests.support.processes import Workers, free_port, process_env
 
 # the jobs tests' own Redis database, flushed before and after each test; two suites run at
 # once on one machine (SQLite and PostgreSQL side by side) each need their own
@@ -54,3 +60,88 @@ def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
         yield pool
     finally:
         pool.stop()
+
+
+# --- real servers on loopback for the reminders: SMTP (aiosmtpd) and a group robot (HTTP)
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], object]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list:
+        return [message for rcpt, message in self.messages if address in rcpt]
+
+
+@pytest.fixture
+def mailbox() -> Iterator[SimpleNamespace]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield SimpleNamespace(inbox=inbox, port=controller.port)
+    controller.stop()
+
+
+class Robot:
+    """A group robot on loopback: takes JSON posts, answers errcode 0 as WeCom does."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.port = free_port()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/cgi-bin/webhook/send?key=test"
+
+    def start(self) -> None:
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers["Content-Length"])
+                robot.received.append(json.loads(self.rfile.read(length)))
+                answer = json.dumps({"errcode": 0, "errmsg": "ok"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def about(self, title: str) -> list[dict]:
+        return [body for body in self.received if title in body["text"]["content"]]
+
+
+@pytest.fixture
+def robot() -> Iterator[Robot]:
+    server = Robot()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def channels(app, mailbox, robot) -> Iterator[None]:
+    with config(app, MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port, MAIL_USE_TLS=False,
+                MAIL_USERNAME=None, WEBHOOK_URL=robot.url):
+        yield

@@ -50,7 +50,8 @@ GRANTS: dict[str, dict[str, str]] = {
     "staff": {"Department": "R", "Person": "RAE", "Project": "RAE", "InvestmentReport": RAED,
               "Meeting": "R", "Task": "R", "Extension": "RA", "Feedback": RAED,
               "Supervision": "R", "Problem": "RAE", "Holiday": "R", "Compliance": "R",
-              "MyLedger": "RE", "Notification": "RE", "ReverseSchedule": "RE", **_common},
+              "MyLedger": "RE", "Notification": "RE", "ReverseSchedule": "RE",
+              "Urging": "R", **_common},
 }
 
 
