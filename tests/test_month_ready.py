@@ -220,3 +220,18 @@ def test_the_dashboard_ranking_is_in_progress(app, client, auth, unbuilt, job_ru
     assert data["ranking_state"] == {"in_progress": True, "note": "截至 2日（进行中）"}
     assert {row["department"] for row in data["ranking"]} >= {"住建局", "工信局"}
     assert SEPTEMBER in built_periods(app)
+
+
+@pytest.mark.parametrize(("today", "close_day", "expected"), [
+    (dt.date(2026, 9, 2), 1, True),  # September, two days old
+    (dt.date(2026, 9, 30), 1, True),
+    (dt.date(2026, 10, 1), 1, False),  # the first day after it ends: judged
+    (dt.date(2026, 10, 4), 5, True),  # a 考核截止日 of the 5th
+    (dt.date(2026, 10, 5), 5, False),
+    (dt.date(2026, 8, 31), 1, False),  # not begun: neither in progress nor judged
+])
+def test_a_month_is_in_progress_until_its_close_day(app, today, close_day, expected):
+    from app.domain import month_close
+
+    with app.app_context(), config(app, COMPLIANCE_CLOSE_DAY=close_day):
+        assert month_close.in_progress(SEPTEMBER, today) is expected

@@ -25,5 +25,8 @@ def closes_on(period: dt.date, day: int | None = None) -> dt.date:
 
 
 def in_progress(period: dt.date, today: dt.date | None = None) -> bool:
-    """Whether the period is not judged yet on `today` (the portal's today by default)."""
-    return (today or status.today()) < closes_on(rules.month_start(period))
+    """Whether the period has begun and is not judged yet on `today` (the portal's today by
+    default). A month to come is neither: nothing in it can have been built from the ledger."""
+    today = today or status.today()
+    period = rules.month_start(period)
+    return period <= today < closes_on(period)
