@@ -55,6 +55,10 @@ class Config:
     FEEDBACK_DAY = _int("FEEDBACK_DAY", 25)
     LAG_YELLOW = _float("LAG_YELLOW", 0.10)
     LAG_RED = _float("LAG_RED", 0.30)
+    # 考核截止日: the day of the next month from which a month's compliance is judged and
+    # coloured (1 = the 1st, the first day after the month ends); before it the month is
+    # shown in progress (截至 D日（进行中）), uncoloured (app/domain/month_close.py)
+    COMPLIANCE_CLOSE_DAY = _int("COMPLIANCE_CLOSE_DAY", 1)
 
     # where reminders go besides the app
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -1,4 +1,4 @@
-"""The `flask --app app …` commands: init, create-account, seed-demo."""
+"""The `flask --app app …` commands: init, create-account, seed-demo, jobs, export-compliance."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def init_app(app: Flask) -> None:
     from app.seed.scale import seed_scale_command  # issue 6: generated ledgers for scale
 
     for command in (init_command, create_account_command, seed_demo_command, jobs_group,
-                    holidays_group, import_xlsx_command, seed_scale_command):
+                    holidays_group, import_xlsx_command, export_compliance_command,
+                    seed_scale_command):
         app.cli.add_command(command)
 
 
@@ -43,6 +44,35 @@ def import_xlsx_command(path: str) -> None:
     for sheet, counts in report.counts.items():
         click.echo(f"{sheet}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     click.echo(report.summary())
+
+
+@click.command("export-compliance")
+@click.option("--period", required=True, help="YYYY-MM")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_compliance_command(period: str, out: str) -> None:
+    """Write a month's 月度督查考核表 (.xlsx, as the page exports it), building it first."""
+    from flask_babel import force_locale
+
+    from app.domain import access
+    from app.domain.validation import DomainError
+    from app.files.compliance_xlsx import compliance_workbook
+    from app.jobs import month_ready
+    from app.reports.compliance import parse_period, table_rows
+
+    try:
+        month = parse_period(period) if period.strip() else parse_period("x")
+    except DomainError as error:
+        raise click.BadParameter(f"{error.message} ({period!r})", param_hint="--period") from None
+    with access.acting_as("cli:export-compliance"), \
+            force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
+        built = month_ready.build_now(month)
+        rows = table_rows(month)
+        data = compliance_workbook(month, rows)
+    with open(out, "wb") as file:
+        file.write(data)
+    note = "built now, " if built else ""
+    click.echo(f"{month:%Y-%m}: {note}{len(rows)} rows written to {out}")
 
 
 @click.group("holidays")

@@ -74,8 +74,8 @@ def test_run_now_as_supervisor_runs_the_job_and_lists_it(app, client, auth, worl
     assert run.counts["rows"] == len(compliance_rows(app)) > 0
     page = text(client.get("/jobrunview/list/"))
     assert "已提交“考核表生成”（2025-01）" in page
-    newest_first = page.index(f"/jobrunview/show/{run.id}")
-    assert newest_first < page.index(f"/jobrunview/show/{world.job_run}")
+    newest_first = page.index(f'/jobrunview/show/{run.id}"')  # the quote: 1 is not 15's
+    assert newest_first < page.index(f'/jobrunview/show/{world.job_run}"')
     assert "考核表生成" in page and "已完成" in page and f"考核行 {run.counts['rows']}" in page
     show = text(client.get(f"/jobrunview/show/{run.id}"))
     assert "label-success" in show and "2025-01" in show
@@ -355,14 +355,15 @@ def test_first_tick_runs_the_days_jobs_and_the_second_queues_nothing(app, fake_j
     now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
     with app.app_context():
         first = timetable.tick(now)
-        assert len(first) == 3
+        assert len(first) == 4
         done = db.session.scalars(select(m.JobRun).where(m.JobRun.id.in_(first))).all()
         assert {run.status for run in done} == {"finished"}
         assert {run.schedule_key for run in done} == {
             "refresh_status:2026-11-02", "send_reminders:2026-11-02",
-            "build_compliance:2026-11-02"}
+            "build_compliance:2026-11-02", "build_compliance:previous:2026-11-02"}
         assert timetable.tick(now.replace(hour=9, minute=5)) == []
-    assert sorted(fake_jobs) == [("build_compliance", dt.date(2026, 11, 1)),
+    assert sorted(fake_jobs) == [("build_compliance", dt.date(2026, 10, 1)),
+                                 ("build_compliance", dt.date(2026, 11, 1)),
                                  ("refresh_status", dt.date(2026, 11, 2)),
                                  ("send_reminders", dt.date(2026, 11, 2))]
 

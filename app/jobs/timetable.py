@@ -23,13 +23,15 @@ def due_runs(now: dt.datetime) -> list[tuple[str, dt.date, str]]:
     if now.hour < START_HOUR:
         return []
     today = now.date()
+    last = rules.month_start(rules.month_start(today) - dt.timedelta(days=1))
     runs = [("refresh_status", today, f"refresh_status:{today}"),
             ("send_reminders", today, f"send_reminders:{today}"),
             ("build_compliance", rules.month_start(today), f"build_compliance:{today}")]
-    if today.day == 1:
-        last = rules.month_start(today - dt.timedelta(days=1))
+    if today.day == 1:  # the month just ended, judged whole, then its circular
         runs += [("build_compliance", last, f"build_compliance:final:{last:%Y-%m}"),
                  ("build_circular", last, f"build_circular:{last:%Y-%m}")]
+    else:  # last month kept fresh too (late entries, a 考核截止日 after the 1st)
+        runs.append(("build_compliance", last, f"build_compliance:previous:{today}"))
     return runs
 
 

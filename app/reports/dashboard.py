@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from app import models as m
-from app.domain import access, choices, rules, rules_sql, status, tree_ranking
+from app.domain import access, choices, clock, month_close, rules, rules_sql, status, tree_ranking
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.tree import indented, unindented
@@ -98,6 +98,19 @@ def _ranked() -> list[tuple[int, dict]]:
     return out
 
 
+def ranking_state() -> dict:
+    """This month's ranking in progress (截至 D日（进行中）, uncoloured) or judged."""
+    period = rules.month_start(status.today())
+    if not month_close.in_progress(period):
+        return {"in_progress": False, "note": None}
+    built = db.session.scalar(select(func.max(m.Compliance.built_at))
+                              .where(m.Compliance.period == period))
+    day = status.today() if built is None else \
+        built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
+    as_of = rules.compliance_as_of(period, day)
+    return {"in_progress": True, "note": _("截至 %(d)s日（进行中）", d=as_of.day)}
+
+
 def in_charge(ranked: list[tuple[int, dict]]) -> list[dict]:
     """The ranking's rows of the user's 分管单位 (access.in_charge), at the top level, for the
     block above the whole ranking (issue 15); none when the ranking holds nothing else."""
@@ -124,6 +137,7 @@ def dashboard_data() -> dict:
         "investment": investment_by_month(today),
         "ranking": [row for _unit, row in ranked],
         "in_charge": in_charge(ranked),
+        "ranking_state": ranking_state(),
         "overdue": [{"month": month, "value": n} for month, n in overdue_by_month(today)],
         "labels": {"completed": _("累计完成投资"), "time_target": _("按时序进度应完成"),
                    "quarter_target": _("季度目标"), "score": _("得分"),

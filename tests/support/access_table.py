@@ -162,15 +162,18 @@ for _view, _table in [("UserView", "ab_user"), ("RoleView", "ab_role"),
 ENDPOINTS |= {
     # the portal's own pages
     "HomeView.index": e("public"),
-    "DashboardView.index": e("Dashboard"),
+    "DashboardView.index": e("Dashboard", mutates=frozenset({"GET"})),  # 本月考核排名, built
     "CircularView.download": e("Circular", "R", "circular", args={"kind": "docx"}),
     "CircularView.build": e("JobRun", "A", mutates=frozenset({"POST"}),
                             body={"period": "2001-01"}),
-    "ComplianceReportView.table": e("Compliance"),
+    # a month with data but no rows is built on first view, for whoever may read it (issue
+    # 17.1): the GET writes the rows the nightly job would have (a cache, not a user's change)
+    "ComplianceReportView.table": e("Compliance", mutates=frozenset({"GET"})),
+    "ComplianceReportView.progress": e("Compliance", query={"runs": "0"}, through=MISSING),
     "ComplianceReportView.detail": e("Compliance", "R", "department", query={
         "period": "2026-05", "count": "tasks_open", "department": "{row}"}),
-    "ComplianceReportView.export": e("Compliance"),
-    "ComplianceReportView.year": e("Compliance"),
+    "ComplianceReportView.export": e("Compliance", mutates=frozenset({"GET"})),
+    "ComplianceReportView.year": e("Compliance", mutates=frozenset({"GET"})),
     "ComplianceReportView.rebuild": e("Compliance", "X", mutates=frozenset({"POST"}),
                                       body={"period": "2099-12"}),
     "ExcelImportView.page": e("ExcelImport"),

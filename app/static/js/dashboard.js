@@ -47,7 +47,10 @@
     xAxis: { type: "value", max: 100 },
     yAxis: { type: "category", axisLabel: { interval: 0 },
              data: ranking.map(function (r) { return r.department; }) },
-    series: [{ name: L.score, type: "bar", data: ranking.map(function (r) { return r.score; }) }]
+    series: [{ name: L.score, type: "bar",
+               // a month in progress is not judged: one neutral grey, whatever the score
+               itemStyle: data.ranking_state.in_progress ? { color: "#9e9e9e" } : undefined,
+               data: ranking.map(function (r) { return r.score; }) }]
   });
 
   chart("chart-overdue", {
