@@ -8,6 +8,7 @@ the converter (crud_kit.ChoiceFilterConverter) and the view base (crud_base) use
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from typing import Any
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
@@ -30,24 +31,27 @@ def typed_utc(text: object) -> dt.datetime | None:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-class FilterFrom(BaseFilter):
+class _TimeFilter(BaseFilter):
+    """A moment typed in Beijing time, compared with a UTC column by `compare`."""
+
+    compare = staticmethod(operator.ge)
+
+    def apply(self, query, value):
+        moment = typed_utc(value)
+        column = getattr(self.datamodel.obj, self.column_name)
+        return query if moment is None else query.filter(self.compare(column, moment))
+
+
+class FilterFrom(_TimeFilter):
     name = _l("不早于（北京时间）")
     arg_name = "from"
-
-    def apply(self, query, value):
-        moment = typed_utc(value)
-        column = getattr(self.datamodel.obj, self.column_name)
-        return query if moment is None else query.filter(column >= moment)
+    compare = staticmethod(operator.ge)
 
 
-class FilterBefore(BaseFilter):
+class FilterBefore(_TimeFilter):
     name = _l("早于（北京时间）")
     arg_name = "before"
-
-    def apply(self, query, value):
-        moment = typed_utc(value)
-        column = getattr(self.datamodel.obj, self.column_name)
-        return query if moment is None else query.filter(column < moment)
+    compare = staticmethod(operator.lt)
 
 
 def is_time(model: type, column: str) -> bool:
