@@ -54,7 +54,7 @@ def export_compliance_command(period: str, out: str) -> None:
     """Write a month's 月度督查考核表 (.xlsx, as the page exports it), building it first."""
     from flask_babel import force_locale
 
-    from app.domain import access
+    from app.domain import access, month_close
     from app.domain.validation import DomainError
     from app.files.compliance_xlsx import compliance_workbook
     from app.jobs import month_ready
@@ -68,7 +68,7 @@ def export_compliance_command(period: str, out: str) -> None:
             force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
         built = month_ready.build_now(month)
         rows = table_rows(month)
-        data = compliance_workbook(month, rows)
+        data = compliance_workbook(month, rows, month_close.progress_note(month))
     with open(out, "wb") as file:
         file.write(data)
     note = "built now, " if built else ""

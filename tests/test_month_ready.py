@@ -161,6 +161,28 @@ def test_export_of_a_month_never_built_has_rows(app, client, auth, world, unbuil
     assert names[0] == "全县" and "住建局" in names and "工信局" in names
 
 
+def test_the_export_of_the_month_in_progress_is_not_judged(app, client, auth, unbuilt,
+                                                          job_runs):
+    auth.login("leader")
+    with on_day(app, SECOND):
+        september = client.get("/compliance/export/?period=2026-09")
+        august = client.get("/compliance/export/?period=2026-08")
+    assert "filename=\"kaohebiao-2026-09.xlsx\"" in september.headers["Content-Disposition"]
+    assert "filename*=UTF-8''%E6%9C%88" in september.headers["Content-Disposition"]
+
+    def judged(data: bytes) -> tuple[str, set[str], set[object]]:
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        fills = {cell.fill.fgColor.rgb for row in sheet.iter_rows(min_row=5) for cell in row
+                 if cell.fill.fill_type == "solid"}
+        return sheet["A2"].value, fills, {row[16] for row in
+                                          sheet.iter_rows(min_row=5, values_only=True)}
+
+    line, fills, verdicts = judged(september.data)
+    assert "截至 2日（进行中）" in line and not fills and verdicts == {"进行中"}
+    line, fills, verdicts = judged(august.data)
+    assert "进行中" not in line and fills and verdicts <= {"是", "否"}
+
+
 def test_the_cli_writes_the_pages_export(app, client, auth, unbuilt, job_runs, tmp_path):
     drop(app, AUGUST)
     out = tmp_path / "august.xlsx"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 from app.domain import rules, status
 
@@ -30,3 +31,11 @@ def in_progress(period: dt.date, today: dt.date | None = None) -> bool:
     today = today or status.today()
     period = rules.month_start(period)
     return period <= today < closes_on(period)
+
+
+def progress_note(period: dt.date, today: dt.date | None = None) -> str | None:
+    """"截至 D日（进行中）" for a month not judged yet on `today`, else None."""
+    today = today or status.today()
+    if not in_progress(period, today):
+        return None
+    return _("截至 %(d)s日（进行中）", d=rules.compliance_as_of(period, today).day)

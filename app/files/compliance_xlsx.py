@@ -38,13 +38,15 @@ def _headers(sheet) -> None:
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _row(sheet, row) -> None:
-    """One unit's row, or (row.totals) its subtree's sums, with the same columns."""
+def _row(sheet, row, judged: bool = True) -> None:
+    """One unit's row, or (row.totals) its subtree's sums, with the same columns; a month
+    not judged yet (in progress) has no colours and no verdict."""
     c = row.compliance
     values = [row.rank or "", printable(row.name)]
     for key, (num, den, _label) in INDICATORS.items():
         values += [getattr(c, num), getattr(c, den), getattr(c, RATE_OF[key])]
-    values += [c.tasks_overdue, c.score, _("是") if c.compliant else _("否")]
+    verdict = (_("是") if c.compliant else _("否")) if judged else _("进行中")
+    values += [c.tasks_overdue, c.score, verdict]
     sheet.append(["—" if v is None else v for v in values])
     cells = sheet[sheet.max_row]
     for cell in cells:
@@ -55,12 +57,15 @@ def _row(sheet, row) -> None:
         cell, value = cells[index - 1], getattr(c, RATE_OF[key])
         if value is not None:
             cell.number_format = "0.0%"
-            cell.fill = PatternFill("solid", fgColor=FILLS[rate_class(value)])
+            if judged:
+                cell.fill = PatternFill("solid", fgColor=FILLS[rate_class(value)])
     cells[15].number_format = "0.0"
 
 
-def compliance_workbook(period: dt.date, rows: list) -> bytes:
-    """Title, period, merged Chinese headers, percent formats, frozen header, A4 landscape."""
+def compliance_workbook(period: dt.date, rows: list, in_progress: str | None = None) -> bytes:
+    """Title, period, merged Chinese headers, percent formats, frozen header, A4 landscape.
+    `in_progress`: the note of a month not judged yet ("截至 3日（进行中）"), said under the
+    title; its rates are not coloured and it has no verdict."""
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
@@ -69,11 +74,14 @@ def compliance_workbook(period: dt.date, rows: list) -> bytes:
                     month=period.month)])
     sheet.merge_cells("A1:Q1")
     sheet["A1"].font, sheet["A1"].alignment = Font(bold=True, size=16), CENTER
-    sheet.append([_("考核月份：%(period)s", period=f"{period:%Y-%m}")])
+    line = _("考核月份：%(period)s", period=f"{period:%Y-%m}")
+    if in_progress:
+        line += _("（%(note)s，为截至目前的数据，不作考核结论）", note=in_progress)
+    sheet.append([line])
     sheet.merge_cells("A2:Q2")
     _headers(sheet)
     for row in rows:
-        _row(sheet, row)
+        _row(sheet, row, judged=not in_progress)
     # A4 landscape one page wide (a county of many units runs on to more pages, the header
     # rows on each), widths from the text, heights for wrapped names
     lay_out(sheet, (3, 4), "C5")

@@ -29,6 +29,7 @@ from app.reports.compliance import (
     table_rows,
 )
 from app.reports.month_progress import still_due
+from app.web.disposition import attachment
 from app.web.job_runs import current_user_id
 
 
@@ -160,11 +161,15 @@ class ComplianceReportView(BaseView):
     def export(self):
         period = parse_period(request.args.get("period"))
         month_ready.build_now(period, current_user_id())  # a month never built: built first
-        data = compliance_workbook(period, table_rows(period))
-        return send_file(io.BytesIO(data), as_attachment=True,
-                         download_name=f"月度督查考核表-{period:%Y-%m}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument"
-                                  ".spreadsheetml.sheet")
+        data = compliance_workbook(period, table_rows(period),
+                                   month_close.progress_note(period))
+        response = send_file(io.BytesIO(data), as_attachment=True,
+                             download_name=f"kaohebiao-{period:%Y-%m}.xlsx",
+                             mimetype="application/vnd.openxmlformats-officedocument"
+                                      ".spreadsheetml.sheet")
+        response.headers["Content-Disposition"] = attachment(
+            f"月度督查考核表-{period:%Y-%m}.xlsx", f"kaohebiao-{period:%Y-%m}.xlsx")
+        return response
 
     @expose("/rebuild/", methods=["POST"])
     @has_access
