@@ -45,9 +45,10 @@ def no_rows_of_2032(app) -> Iterator[None]:
 
 def ran_already(now: dt.datetime) -> None:
     """Claims of the day's status refresh and reminders, as if they had run (they would
-    rewrite the whole test database as of that day): the tick queues only the rest."""
+    rewrite the whole test database as of that day), and of last month's nightly refresh
+    (another build of the same job): the tick queues only the rest."""
     for job, _day, key in timetable.due_runs(now):
-        if job in OTHERS:
+        if job in OTHERS or ":previous:" in key:
             db.session.add(m.JobRun(job=job, args={}, status="finished", schedule_key=key,
                                     queued_at=dt.datetime(2032, 1, 1)))
     db.session.commit()
