@@ -8,7 +8,7 @@ doubles) and everything is counted again: the counts must be equal.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import models as m
 from tests.support import services
@@ -111,6 +111,10 @@ def _job_counts(application) -> dict[str, int]:
         today = status.today()
         arguments = {"as_of": today, "period": rules.month_start(today)}
         for job, (function, kind) in JOBS.items():
+            if job == "build_circular":  # each time its first build (a rebuild does less)
+                db.session.execute(delete(m.Circular).where(
+                    m.Circular.period == arguments["period"]))
+                db.session.commit()
             with counting(db.engine) as statements:
                 function(arguments[kind])
             counts[job] = len(statements)
