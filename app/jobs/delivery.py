@@ -59,6 +59,12 @@ def record(new: ColumnElement[bool], config: dict,
     return notified
 
 
+def configured(config: dict) -> frozenset[str]:
+    """The channels out of the portal this installation has set up."""
+    return frozenset(name for name, key in (("email", "MAIL_SERVER"), ("webhook", "WEBHOOK_URL"))
+                     if config.get(key))
+
+
 DELIVERY_COLUMNS = ["supervision_id", "channel", "recipient", "status", "attempts"]
 
 

@@ -56,7 +56,8 @@ class UrgeView(OfficeView):
         except DomainError as error:
             db.session.rollback()
             return self._form(tasks, error.message, error.status)
-        send_soon(current_user_id())
+        if delivery.MANUAL_CHANNELS[channel] & delivery.configured(current_app.config):
+            send_soon(current_user_id())  # something to send out of the portal
         if channel == "notice":
             return redirect(url_for(".notices", id=[row.id for row in rows]))
         flash(_("已督促 %(count)s 项任务。", count=len(rows)), "success")

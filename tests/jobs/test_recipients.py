@@ -161,3 +161,22 @@ def test_a_manual_urge_by_email_is_sent_at_once(app, client, auth, unit, channel
     [mail] = mailbox.inbox.to(unit.email["no_login"])
     assert "请本周内完成用地预审。" in mail.get_content()
     assert not robot.received
+
+
+def test_a_manual_urge_in_the_portal_only_queues_no_sending(app, client, auth, unit, channels):
+    with app.app_context():
+        task = add_task(unit, "owner")
+        before = db.session.scalar(select(db.func.count()).select_from(m.JobRun).where(
+            m.JobRun.job == "send_deliveries"))
+    with config(app, REDIS_URL=None):
+        auth.login("supervisor")
+        token = csrf_token(client, f"/office/urge?task={task}")
+        response = client.post("/office/urge", data={
+            "task": str(task), "channel": "in_app", "message": "请抓紧推进。",
+            "csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        after = db.session.scalar(select(db.func.count()).select_from(m.JobRun).where(
+            m.JobRun.job == "send_deliveries"))
+        assert told(unit, task) == ({"owner"}, set(), 0)  # told in the portal, nothing sent
+    assert after == before
