@@ -58,7 +58,7 @@ def export_compliance_command(period: str, out: str) -> None:
     from app.domain.validation import DomainError
     from app.files.compliance_xlsx import compliance_workbook
     from app.jobs import month_ready
-    from app.reports.compliance import parse_period, table_rows
+    from app.reports.compliance import built_day, parse_period, table_rows
 
     try:
         month = parse_period(period) if period.strip() else parse_period("x")
@@ -68,7 +68,7 @@ def export_compliance_command(period: str, out: str) -> None:
             force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh")):
         built = month_ready.build_now(month)
         rows = table_rows(month)
-        data = compliance_workbook(month, rows, month_close.progress_note(month))
+        data = compliance_workbook(month, rows, month_close.progress_note(month, built_day(rows)))
     with open(out, "wb") as file:
         file.write(data)
     note = "built now, " if built else ""

@@ -44,3 +44,8 @@ def today() -> dt.date:
 def utcnow() -> dt.datetime:
     """Now in UTC, naive, as stored timestamps (run records, audit rows) hold it."""
     return now().astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def local_day(stored: dt.datetime) -> dt.date:
+    """The portal's day of a stored (naive UTC) timestamp."""
+    return stored.replace(tzinfo=dt.UTC).astimezone(zone()).date()

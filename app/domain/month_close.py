@@ -33,9 +33,13 @@ def in_progress(period: dt.date, today: dt.date | None = None) -> bool:
     return period <= today < closes_on(period)
 
 
-def progress_note(period: dt.date, today: dt.date | None = None) -> str | None:
-    """"截至 D日（进行中）" for a month not judged yet on `today`, else None."""
-    today = today or status.today()
-    if not in_progress(period, today):
+def figures_as_of(period: dt.date, built: dt.date | None) -> dt.date:
+    """The day a month's figures run to: the day they were built (today, if not yet)."""
+    return rules.compliance_as_of(period, built or status.today())
+
+
+def progress_note(period: dt.date, built: dt.date | None) -> str | None:
+    """"截至 D日（进行中）" for a month not judged yet, its figures built on `built`; else None."""
+    if not in_progress(period):
         return None
-    return _("截至 %(d)s日（进行中）", d=rules.compliance_as_of(period, today).day)
+    return _("截至 %(d)s日（进行中）", d=figures_as_of(period, built).day)

@@ -42,22 +42,16 @@ def months_with_data(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def built_months(months: list[dt.date]) -> set[dt.date]:
-    """Which of the months have their compliance rows."""
+    """Which of the months have final compliance rows (one query): rows, and not built
+    while a month now judged was still running — that month must not be judged on the
+    figures of a day within it."""
     if not months:
         return set()
-    return set(db.session.scalars(select(m.Compliance.period).distinct()
-                                  .where(m.Compliance.period.in_(months))))
-
-
-def built_before_end(period: dt.date) -> bool:
-    """Whether the period's rows were built while it ran (not final): a month ended, and
-    judged now, must not be judged on the figures of a day within it."""
-    built = db.session.scalar(select(func.max(m.Compliance.built_at))
-                              .where(m.Compliance.period == period))
-    if built is None or month_close.in_progress(period):
-        return False
-    local = built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
-    return local <= rules.month_end(period)
+    built = db.session.execute(select(m.Compliance.period, func.max(m.Compliance.built_at))
+                               .where(m.Compliance.period.in_(months))
+                               .group_by(m.Compliance.period))
+    return {period for period, at in built
+            if month_close.in_progress(period) or clock.local_day(at) > rules.month_end(period)}
 
 
 def pending_run(period: dt.date) -> m.JobRun | None:
@@ -73,7 +67,7 @@ def ensure_built(months: list[dt.date], requested_by: int | None = None) -> list
     ended that is judged now (one run per month, however often asked); answers the runs of
     those months, finished or not. May raise QueueUnavailable."""
     asked = [rules.month_start(month) for month in months]
-    built = {month for month in built_months(asked) if not built_before_end(month)}
+    built = built_months(asked)
     if all(month in built for month in asked):  # the usual case: no look at the ledger
         return []
     missing = [month for month in months_with_data(min(asked), max(asked))
@@ -89,7 +83,7 @@ def ensure_built(months: list[dt.date], requested_by: int | None = None) -> list
 def build_now(period: dt.date, requested_by: int | None = None) -> bool:
     """Build a month with data and no rows (or rows not final) here and now: the export's
     and the CLI's first build; answers whether it built."""
-    if (built_months([period]) and not built_before_end(period)) or \
+    if built_months([period]) or \
             not months_with_data(period, period):
         return False
     run = m.JobRun(job=JOB, args=parse_args(JOB, period), status="queued",

@@ -123,7 +123,7 @@ def built_day(rows: list[TableRow]) -> dt.date | None:
     if not rows:
         return None
     built = max(r.compliance.built_at for r in rows if isinstance(r.compliance, m.Compliance))
-    return built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
+    return clock.local_day(built)
 
 
 def detail_query(period: dt.date, today: dt.date, count: str, missing: bool,

@@ -101,14 +101,10 @@ def _ranked() -> list[tuple[int, dict]]:
 def ranking_state() -> dict:
     """This month's ranking in progress (截至 D日（进行中）, uncoloured) or judged."""
     period = rules.month_start(status.today())
-    if not month_close.in_progress(period):
-        return {"in_progress": False, "note": None}
     built = db.session.scalar(select(func.max(m.Compliance.built_at))
                               .where(m.Compliance.period == period))
-    day = status.today() if built is None else \
-        built.replace(tzinfo=dt.UTC).astimezone(clock.zone()).date()
-    as_of = rules.compliance_as_of(period, day)
-    return {"in_progress": True, "note": _("截至 %(d)s日（进行中）", d=as_of.day)}
+    note = month_close.progress_note(period, None if built is None else clock.local_day(built))
+    return {"in_progress": note is not None, "note": note}
 
 
 def in_charge(ranked: list[tuple[int, dict]]) -> list[dict]:

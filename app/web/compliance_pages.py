@@ -57,7 +57,7 @@ def month_state(period: dt.date, built: dt.date | None) -> dict:
     """In progress or judged; in progress, the day the figures run to and what is still due."""
     if not month_close.in_progress(period):
         return {"in_progress": False}
-    as_of = rules.compliance_as_of(period, built or status.today())
+    as_of = month_close.figures_as_of(period, built)
     return {"in_progress": True, "as_of": as_of, "still_due": still_due(period, as_of),
             "closes_on": month_close.closes_on(period)}
 
@@ -161,8 +161,9 @@ class ComplianceReportView(BaseView):
     def export(self):
         period = parse_period(request.args.get("period"))
         month_ready.build_now(period, current_user_id())  # a month never built: built first
-        data = compliance_workbook(period, table_rows(period),
-                                   month_close.progress_note(period))
+        rows = table_rows(period)
+        data = compliance_workbook(period, rows,
+                                   month_close.progress_note(period, built_day(rows)))
         response = send_file(io.BytesIO(data), as_attachment=True,
                              download_name=f"kaohebiao-{period:%Y-%m}.xlsx",
                              mimetype="application/vnd.openxmlformats-officedocument"

@@ -107,6 +107,15 @@ def told(who: SimpleNamespace, task_id: int) -> tuple[set[str], set[str], int]:
     return {users[u] for u in notes}, {emails[a] for a in mails}, len(robots)
 
 
+def urge(app, client, auth, task: int, channel: str, message: str):
+    """The office's 督促 by hand, on the embedded queue (a send runs in the request)."""
+    with config(app, REDIS_URL=None):
+        auth.login("supervisor")
+        token = csrf_token(client, f"/office/urge?task={task}")
+        return client.post("/office/urge", data={"task": str(task), "channel": channel,
+                                                 "message": message, "csrf_token": token})
+
+
 def test_a_reminder_reaches_the_responsible_person_s_login_only(app, unit, channels,
                                                                 mailbox, robot):
     with app.app_context():
@@ -145,13 +154,7 @@ def test_a_manual_urge_by_email_is_sent_at_once(app, client, auth, unit, channel
                                                 robot):
     with app.app_context():
         task = add_task(unit, "no_login")
-    with config(app, REDIS_URL=None):  # the embedded queue: the send runs in the request
-        auth.login("supervisor")
-        token = csrf_token(client, f"/office/urge?task={task}")
-        response = client.post("/office/urge", data={
-            "task": str(task), "channel": "email", "message": "请本周内完成用地预审。",
-            "csrf_token": token})
-    assert response.status_code == 302
+    assert urge(app, client, auth, task, "email", "请本周内完成用地预审。").status_code == 302
     with app.app_context():
         logins, addresses, robots = told(unit, task)
         sent = db.session.scalars(select(m.Delivery.status).join(m.Supervision).where(
@@ -168,13 +171,7 @@ def test_a_manual_urge_in_the_portal_only_queues_no_sending(app, client, auth, u
         task = add_task(unit, "owner")
         before = db.session.scalar(select(db.func.count()).select_from(m.JobRun).where(
             m.JobRun.job == "send_deliveries"))
-    with config(app, REDIS_URL=None):
-        auth.login("supervisor")
-        token = csrf_token(client, f"/office/urge?task={task}")
-        response = client.post("/office/urge", data={
-            "task": str(task), "channel": "in_app", "message": "请抓紧推进。",
-            "csrf_token": token})
-    assert response.status_code == 302
+    assert urge(app, client, auth, task, "in_app", "请抓紧推进。").status_code == 302
     with app.app_context():
         after = db.session.scalar(select(db.func.count()).select_from(m.JobRun).where(
             m.JobRun.job == "send_deliveries"))
