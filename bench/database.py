@@ -160,7 +160,7 @@ def sqlite(template: Path, run: Path, made: dict | None,
 
 
 def prepare(database: str, size: str, seed: int, workdir: Path, env: dict[str, str],
-            regenerate: bool = False) -> tuple[str, dict]:
+            regenerate: bool = False, copy: str = "") -> tuple[str, dict]:
     """The run's database URL — a fresh copy of the template, migrated — and how it was made."""
     current = stamp(size, seed)
     info: dict = {"stamp": current, "generated": False}
@@ -181,9 +181,10 @@ def prepare(database: str, size: str, seed: int, workdir: Path, env: dict[str, s
     made = current if back is False else None
     started = time.perf_counter()
     if database == "sqlite":
-        url = sqlite(template, workdir / f"{size}-run.db", made, generate)
+        url = sqlite(template, workdir / f"{size}-run{copy}.db", made, generate)
     else:
-        url = postgresql(server, template, f"keyledger_bench_{size}", made, env, generate)
+        url = postgresql(server, template, f"keyledger_bench_{size}{copy}", made, env,
+                         generate)
     info |= {"template": str(template), "prepare_s": time.perf_counter() - started}
     run_env = dict(env, DATABASE_URL=url)
     if isinstance(back, str):  # a stub filled in since: run it again on the copy

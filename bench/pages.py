@@ -31,10 +31,11 @@ def _answers(port: int) -> bool:
         return False
 
 
-def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(env: dict[str, str], log: Path, workers: int = WORKERS
+                   ) -> tuple[subprocess.Popen, int]:
     """`gunicorn -w 2 --threads 4` on a free port, serving bench/wsgi.py; ready to answer."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--threads", str(THREADS),
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(THREADS),
                "-b", f"127.0.0.1:{port}", "--timeout", "300", "bench.wsgi:create_app()"]
     with log.open("wb") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,

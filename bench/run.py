@@ -41,11 +41,14 @@ def options() -> argparse.Namespace:
     parser.add_argument("--worker-pgoptions", default="",
                         help="PGOPTIONS of the rq workers, e.g. '-c jit=off' (an experiment)")
     parser.add_argument("--skip", action="append", default=[],
-                        choices=("circular", "pages", "workers", "tree"), help="leave a part out")
+                        choices=("circular", "pages", "workers", "tree", "concurrency", "horse"),
+                        help="leave a part out")
     parser.add_argument("--regenerate", action="store_true",
                         help="generate the data again even if a template for it exists")
     parser.add_argument("--prepare-only", action="store_true",
                         help="generate (or reuse) and copy the database, measure nothing")
+    parser.add_argument("--copy", default="", help="a suffix of the run's copy of the data "
+                        "(keyledger_bench_<size><copy>), so two runs at once do not share one")
     parser.add_argument("--json", type=Path, help="where the JSON goes "
                         "(default bench/results/<size>-<database>.json)")
     return parser.parse_args()
@@ -99,6 +102,10 @@ def staff_person() -> tuple[int, int, str]:
     return person.id, person.department_id, name
 
 
+# the pages of the concurrency part (issue 19): the office's lists, the clerk's, the table
+CONCURRENT_PAGES = ("task list", "project list", "我的台账 (biggest dept)", "compliance")
+
+
 def page_plan(period: dt.date, requests: int, tasks: int) -> dict:
     """The pages the client requests, and as whom."""
     sup, staff = database.SUPERVISOR, database.STAFF
@@ -119,7 +126,7 @@ def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
     from app import create_app
     from app.domain import rules, status
     from app.extensions import db
-    from bench import pages, timings, tree, workers
+    from bench import concurrency, horse, pages, timings, tree, workers
 
     app = create_app()
     result: dict = {"statement_limit_s": opts.statement_limit}
@@ -147,6 +154,12 @@ def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
             log(f"load {os.getloadavg()[0]:.2f}: pages through gunicorn")
             plan = page_plan(period, opts.requests, result["rows"]["task"])
             result["pages"] = pages.measure(env, plan, opts.workdir / "gunicorn.log")
+        if "concurrency" not in opts.skip:
+            log(f"load {os.getloadavg()[0]:.2f}: 16 connections, 1 and 2 gunicorn workers")
+            plan = page_plan(period, opts.requests, result["rows"]["task"])
+            plan["pages"] = [p for p in plan["pages"]
+                             if p["name"].split(" 20")[0] in CONCURRENT_PAGES]
+            result["concurrency"] = concurrency.measure(env, plan, opts.workdir)
         if result["compliance"]["build_compliance"]["median_ms"] is None:
             result["workers_skipped"] = "skipped: build_compliance did not finish in-process"
         elif url.startswith("postgresql") and "workers" not in opts.skip:
@@ -154,6 +167,9 @@ def measure(opts: argparse.Namespace, env: dict[str, str], url: str) -> dict:
             worker_env = dict(env, PGOPTIONS=opts.worker_pgoptions)
             result["workers"] = workers.scaling(app, worker_env, today.year, opts.workdir)
             result["worker_pgoptions"] = opts.worker_pgoptions
+        if "horse" not in opts.skip:
+            log(f"load {os.getloadavg()[0]:.2f}: a job's overhead, in-process and on rq workers")
+            result["horse"] = horse.overhead(app, env, opts.workdir)
         db.session.remove()
         db.engine.dispose()
     return result
@@ -172,7 +188,7 @@ def main() -> None:
     log(f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}: preparing {opts.size} on "
         f"{opts.database} (seed-scale, seed {opts.seed})")
     url, made = database.prepare(opts.database, opts.size, opts.seed, opts.workdir, env,
-                                 opts.regenerate)
+                                 opts.regenerate, opts.copy)
     env["DATABASE_URL"] = os.environ["DATABASE_URL"] = url
     if opts.prepare_only:
         log(f"prepared {url}: {made}")

@@ -76,6 +76,23 @@ def rows(result: dict) -> list[Row]:
     if result.get("workers_skipped"):
         out.append(("12 x build_compliance on rq workers", "", "", "",
                     result["workers_skipped"]))
+    concurrent = result.get("concurrency", {})
+    for run in concurrent.get("runs", []):
+        for page in run["pages"]:
+            out.append((f"{concurrent['connections']} connections, {run['workers']} gunicorn "
+                        f"worker(s): {page['name']}", _ms(page["p50_ms"]), _ms(page["p95_ms"]),
+                        "", f"{page['req_per_s']:.1f} req/s; p99 {page['p99_ms']:.0f} ms; "
+                        f"not 200: {page['not_200'] + page['errors']}"))
+        rss = [kib for kib in run["web_worker_rss_kib"] if kib]
+        out.append((f"web worker RSS after the run, {run['workers']} worker(s)",
+                    " / ".join(f"{kib // 1024} MiB" for kib in rss), "", "", ""))
+    horse = result.get("horse")
+    if horse:
+        for name in ("forking", "simple"):
+            out.append((f"{horse['job']} on one {name} rq worker", _ms(horse[f"{name}_ms"]),
+                        "", "", f"overhead {horse[f'{name}_overhead_ms']:.1f} ms over "
+                        f"in-process ({horse['in-process_ms']:.1f} ms); RSS "
+                        f"{(horse['worker_rss_kib'].get(name) or 0) // 1024} MiB"))
     return out
 
 

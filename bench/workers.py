@@ -1,9 +1,10 @@
 """The year's twelve build_compliance jobs on 1, 2, 4 real `rq worker` processes.
 
 Workers are started as tests/support/processes.py starts them
-(`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger`), registered before the clock
-starts; the twelve runs are queued with app.jobs.enqueue, and the wall time runs from
-the first enqueue to the last run recorded finished.
+(`rq worker -w app.jobs.worker.KeyLedgerSimpleWorker keyledger`, the README's; `start` takes
+another class), registered before the clock starts; the twelve runs are queued with
+app.jobs.enqueue, and the wall time runs from the first enqueue to the last run recorded
+finished. Three rounds interleave 1, 2 and 4 workers; each line is its median.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ def _rq(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "rq.cli", *args]
 
 
-def _start(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
+def start(count: int, env: dict[str, str], logs: Path,
+          worker_class: str = "app.jobs.worker.KeyLedgerWorker") -> list[subprocess.Popen]:
+    """`count` rq workers of `worker_class`, registered in Redis before this returns."""
     import redis
     from rq import Worker
 
@@ -40,20 +43,20 @@ def _start(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen
     for name in names:
         with (logs / f"{name}.log").open("wb") as log:
             processes.append(subprocess.Popen(
-                _rq("worker", "-w", "app.jobs.worker.KeyLedgerWorker", "--url", REDIS_URL,
+                _rq("worker", "-w", worker_class, "--url", REDIS_URL,
                     "-n", name, "keyledger"), cwd=ROOT, env=env, stdout=log,
                 stderr=subprocess.STDOUT, start_new_session=True))
     deadline = time.monotonic() + 120
     with redis.Redis.from_url(REDIS_URL) as connection:
         while not set(names) <= {w.name for w in Worker.all(connection=connection)}:
             if time.monotonic() > deadline:
-                _stop(processes)
+                stop(processes)
                 raise SystemExit(f"rq workers did not register; see {logs}")
             time.sleep(0.2)
     return processes
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
+def stop(processes: list[subprocess.Popen]) -> None:
     """Warm shutdown (SIGTERM to each worker's group); all jobs are done by then."""
     for process in processes:
         _signal_group(process.pid, signal.SIGTERM)
@@ -115,8 +118,10 @@ def _rebuild_year(app, year: int, budget: float) -> float:
 
 
 def scaling(app, env: dict[str, str], year: int, logs: Path,
-            counts: tuple[int, ...] = (1, 2, 4), budget: float = 900) -> list[dict]:
-    """Wall time of the year's rebuild on each number of workers, and the speed-up."""
+            counts: tuple[int, ...] = (1, 2, 4), budget: float = 900,
+            worker_class: str = "app.jobs.worker.KeyLedgerSimpleWorker") -> list[dict]:
+    """Wall time of the year's rebuild on each number of workers (the median of three
+    interleaved rounds), and the speed-up."""
     import redis
 
     env = dict(env, REDIS_URL=REDIS_URL)
@@ -124,30 +129,43 @@ def scaling(app, env: dict[str, str], year: int, logs: Path,
         if not connection.set(LOCK, os.getpid(), nx=True, ex=3600):
             raise SystemExit(f"another benchmark (pid {connection.get(LOCK)}) uses {REDIS_URL}")
     try:
-        return _scaling(app, env, year, logs, counts, budget)
+        return _scaling(app, env, year, logs, counts, budget, worker_class)
     finally:
         with redis.Redis.from_url(REDIS_URL) as connection:
             connection.flushdb()  # the lock with the rest
 
 
 def _scaling(app, env: dict[str, str], year: int, logs: Path,
-             counts: tuple[int, ...], budget: float) -> list[dict]:
+             counts: tuple[int, ...], budget: float, worker_class: str,
+             rounds: int = 3) -> list[dict]:
+    """`rounds` interleaved rounds over `counts` (1, 2, 4, 1, 2, 4, …); each count's median."""
+    import statistics
+
     import redis
 
+    walls: dict[int, list[float]] = {count: [] for count in counts}
+    errors: dict[int, str] = {}
+    for _round in range(rounds):
+        for count in counts:
+            if count in errors:
+                continue
+            with redis.Redis.from_url(REDIS_URL) as connection:  # all but the lock
+                for key in connection.scan_iter("rq:*"):
+                    connection.delete(key)
+            processes = start(count, env, logs, worker_class)
+            try:
+                walls[count].append(_rebuild_year(app, year, budget))
+            except TimeoutError as error:
+                _kill(processes)
+                errors[count] = str(error)
+                continue
+            stop(processes)
     results = []
     for count in counts:
-        with redis.Redis.from_url(REDIS_URL) as connection:  # all but the lock
-            for key in connection.scan_iter("rq:*"):
-                connection.delete(key)
-        processes = _start(count, env, logs)
-        try:
-            seconds = _rebuild_year(app, year, budget)
-        except TimeoutError as error:
-            _kill(processes)
-            results.append({"workers": count, "wall_s": None, "error": str(error)})
-            break
-        _stop(processes)
-        results.append({"workers": count, "wall_s": seconds})
+        wall = statistics.median(walls[count]) if walls[count] else None
+        results.append({"workers": count, "wall_s": wall, "rounds_s": walls[count],
+                        **({"error": errors[count]} if count in errors else {})})
     for row in results:
-        row["speedup"] = results[0]["wall_s"] / row["wall_s"] if row["wall_s"] else None
+        row["speedup"] = (results[0]["wall_s"] / row["wall_s"]
+                          if row["wall_s"] and results[0]["wall_s"] else None)
     return results

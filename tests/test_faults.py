@@ -32,7 +32,7 @@ from app.jobs import build_compliance
 from app.jobs.recovery import recover_lost_runs
 from tests.support.database import inside_the_transaction
 from tests.support.days import config
-from tests.support.processes import Workers, free_port, process_env, wait_for
+from tests.support.processes import FORKING, Workers, free_port, process_env, wait_for
 from tests.support.web import csrf_token
 
 PERIOD = dt.date(2024, 3, 1)  # no row of tests/support/world.py is in this month
@@ -207,11 +207,12 @@ def slow_county_insert(app) -> Iterator[None]:
 
 @pytest.fixture
 def one_worker(app, own_redis, tmp_path) -> Iterator[Workers]:
-    """A real `rq worker` (KeyLedgerWorker) on the session database and the test's Redis."""
+    """A real forking `rq worker` (KeyLedgerWorker) on the session database and the test's
+    Redis: the test watches its work-horse end."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     instance = tmp_path / "instance"
     instance.mkdir()
-    pool = Workers(process_env(url, own_redis.url, instance), tmp_path)
+    pool = Workers(process_env(url, own_redis.url, instance), tmp_path, FORKING)
     pool.start(f"kl-fault-{os.getpid()}")
     try:
         pool.wait_ready()

@@ -113,12 +113,15 @@ def enqueue(job: str, args: dict[str, str], requested_by: int | None = None,
 def execute(run_id: int) -> dict:
     """The RQ job: run one recorded job in an app context and record how it went."""
     if not has_app_context():  # a plain `rq worker`: use the worker class, which has the app
-        raise RuntimeError("run jobs with `rq worker -w app.jobs.worker.KeyLedgerWorker`")
+        raise RuntimeError("run jobs with `rq worker -w app.jobs.worker.KeyLedgerSimpleWorker`")
     return _execute(run_id)
 
 
 def _execute(run_id: int) -> dict:
     run = db.session.get(m.JobRun, run_id)
+    if run is None:  # queued against another database (a worker on the wrong DATABASE_URL)
+        logger.error("job run %s is not in this worker's database: nothing run", run_id)
+        return {}
     run.status, run.started_at = "started", _now()
     db.session.commit()
     function, kind = JOBS[run.job]

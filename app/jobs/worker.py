@@ -1,6 +1,15 @@
-"""`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger`: builds the app once per worker
-process; each forked work-horse gets fresh database connections and runs its job inside the
-app. An entry point: the only module of app/jobs/ that builds the app."""
+"""The worker classes of `rq worker -w … keyledger`; an entry point: the only module of
+app/jobs/ that builds the app.
+
+- `KeyLedgerSimpleWorker` (the README's): builds the app once and runs every job in its own
+  process, with the app, the connection pool, SQLAlchemy's statement cache and the imported
+  modules warm across jobs: the per-job overhead is a queue round trip (bench/horse.py).
+  A job's time-out stops it by SIGALRM in the same process; a worker killed mid-job (out of
+  memory, SIGKILL) is found by another worker's clean-up and its run recorded failed.
+- `KeyLedgerWorker`: RQ's forking worker. Each job runs in a forked work-horse, which starts
+  with fresh database connections and cold caches; a job that exhausts memory takes only its
+  work-horse down, and the worker records the run failed at once.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ import os
 from typing import Any
 
 from flask import Flask, has_app_context
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 
 from app.extensions import db
@@ -55,18 +64,29 @@ def _dispose_pool_in_child() -> None:
         db.engine.dispose(close=False)
 
 
-class KeyLedgerWorker(Worker):
-    """An RQ worker whose jobs share one app built before forking."""
+class _AppJobs:
+    """Each job runs inside the worker's app (its configuration, database and session)."""
+
+    def perform_job(self, job: Job, queue: Queue) -> bool:
+        with worker_app().app_context():
+            return super().perform_job(job, queue)  # type: ignore[misc]
+
+
+class KeyLedgerSimpleWorker(_AppJobs, SimpleWorker):
+    """An RQ worker that runs its jobs in its own process, the app built once and kept warm."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        worker_app()
+        super().__init__(*args, **kwargs)
+
+
+class KeyLedgerWorker(_AppJobs, Worker):
+    """An RQ worker whose jobs run in forked work-horses sharing one app built before."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         worker_app()
         os.register_at_fork(after_in_child=_dispose_pool_in_child)
         super().__init__(*args, **kwargs)
-
-    def perform_job(self, job: Job, queue: Queue) -> bool:
-        """Each job runs inside the worker's app (its configuration, database and session)."""
-        with worker_app().app_context():
-            return super().perform_job(job, queue)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int,
                                  rusage: Any) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from tests.support import services
 from tests.support.days import config
-from tests.support.processes import Workers, free_port, process_env
+from tests.support.processes import FORKING, SIMPLE, Workers, free_port, process_env
 
 # the jobs tests' own Redis database, flushed before and after each test; two suites run at
 # once on one machine (SQLite and PostgreSQL side by side) each need their own
@@ -47,12 +47,30 @@ def database_url(app) -> str:
     return url
 
 
-@pytest.fixture
-def workers(app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
-    """Two worker processes on the session database and the test Redis."""
+def _workers(database_url: str, redis_url: str, tmp_path, worker_class: str
+             ) -> Iterator[Workers]:
     instance = tmp_path / "instance"
     instance.mkdir()
-    pool = Workers(process_env(database_url, redis_url, instance), tmp_path)
+    pool = Workers(process_env(database_url, redis_url, instance), tmp_path, worker_class)
+    for number in (1, 2):
+        pool.start(f"kl-test-{number}-{os.getpid()}")
+    try:
+        pool.wait_ready()
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture
+def workers(request, app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
+    """Two worker processes on the session database and the test Redis: the README's
+    KeyLedgerSimpleWorker, or with `@pytest.mark.forking` KeyLedgerWorker (a work-horse
+    forked per job, which the test can kill)."""
+    forking = request.node.get_closest_marker("forking") is not None
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    pool = Workers(process_env(database_url, redis_url, instance), tmp_path,
+                   FORKING if forking else SIMPLE)
     for number in (1, 2):
         pool.start(f"kl-test-{number}-{os.getpid()}")
     try:

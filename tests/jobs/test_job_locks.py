@@ -188,6 +188,7 @@ def waiting_on_a_lock(run_id: int) -> bool:
     return state(run_id).status == "started" and bool(waiting)
 
 
+@pytest.mark.forking
 def test_a_horse_killed_while_its_job_waits_on_a_lock_leaves_the_day_to_the_next_tick(
         app, on_postgres, workers, redis_url, database_url, job_runs, no_rows_of_2032) -> None:
     with app.app_context(), config(app, REDIS_URL=redis_url):

@@ -153,6 +153,7 @@ def slow_compliance_inserts() -> Iterator[None]:
         _execute(PG_FAST if postgres else SQLITE_FAST)
 
 
+@pytest.mark.forking
 def test_a_killed_work_horse_leaves_the_rows_and_a_rerun_completes(
         app, workers, redis_url, database_url, year_of_work, fresh_periods, job_runs) -> None:
     period = PERIODS[2]

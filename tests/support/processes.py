@@ -86,15 +86,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
-class Workers:
-    """`rq worker -w app.jobs.worker.KeyLedgerWorker keyledger` processes, and their logs."""
+SIMPLE = "app.jobs.worker.KeyLedgerSimpleWorker"  # the README's worker
+FORKING = "app.jobs.worker.KeyLedgerWorker"  # a work-horse forked per job
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs = env, logs
+
+class Workers:
+    """`rq worker -w <worker class> keyledger` processes, and their logs."""
+
+    def __init__(self, env: dict[str, str], logs: Path, worker_class: str = SIMPLE) -> None:
+        self.env, self.logs, self.worker_class = env, logs, worker_class
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str) -> subprocess.Popen:
-        command = rq_command("worker", "-w", "app.jobs.worker.KeyLedgerWorker", "--url",
+        command = rq_command("worker", "-w", self.worker_class, "--url",
                              self.env["REDIS_URL"], "-n", name, "keyledger")
         self.processes[name] = spawn(command, self.env, self.logs / f"{name}.log")
         return self.processes[name]
