@@ -71,6 +71,13 @@ SUPERVISION_CHANNEL = {
     "notice": _l("督办单"),
     "meeting": _l("会议督办"),
 }
+# issue 16: what happened to a task that its department is told of (app/domain/task_events.py)
+TASK_EVENT = {
+    "assigned": _l("新交办"),
+    "returned": _l("反馈退回"),
+    "extension_approved": _l("延期已批准"),
+    "extension_rejected": _l("延期被驳回"),
+}
 SUPERVISION_KIND = {
     "due_soon": _l("临期提醒"),
     "overdue": _l("逾期督办"),

@@ -100,11 +100,12 @@ def deliver_pending(config: dict) -> tuple[int, int]:
 
 
 def send_email(item: m.Delivery, config: dict) -> None:
+    _task, subject, text = item.about
     mail = EmailMessage()
-    mail["Subject"] = "督办提醒：" + item.supervision.task.title
+    mail["Subject"] = subject
     mail["From"] = config.get("MAIL_DEFAULT_SENDER") or "keyledger@localhost"
     mail["To"] = item.recipient
-    mail.set_content(item.supervision.message or "")
+    mail.set_content(text)
     with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT") or 25,
                       timeout=TIMEOUT) as smtp:
         if config.get("MAIL_USE_TLS"):
@@ -116,9 +117,9 @@ def send_email(item: m.Delivery, config: dict) -> None:
 
 def send_webhook(item: m.Delivery, config: dict) -> None:
     """The JSON a WeCom or DingTalk group robot accepts: a text message."""
-    supervision = item.supervision
-    person = supervision.task.person
-    body: dict[str, Any] = {"msgtype": "text", "text": {"content": supervision.message or ""}}
+    task, _subject, text = item.about
+    person = task.person
+    body: dict[str, Any] = {"msgtype": "text", "text": {"content": text}}
     if person is not None and person.phone:
         body["text"]["mentioned_mobile_list"] = [person.phone]  # WeCom
         body["at"] = {"atMobiles": [person.phone]}  # DingTalk

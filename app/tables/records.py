@@ -10,6 +10,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.domain import choices
 from app.tables.base import one_of
-from app.tables.ledger import Supervision
+from app.tables.ledger import Supervision, Task
 from app.tables.org import Department
 
 
@@ -118,8 +119,26 @@ class JobLock(Model):
     held_since: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class TaskEvent(Model):
+    """Something that happened to a task that its department must hear of (issue 16): it
+    was assigned, its feedback returned, its extension decided. Written in the change's own
+    transaction by app/domain/task_events.py, with the notifications and deliveries it makes."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (one_of("task_event", "kind", choices.TASK_EVENT),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+
+    task: Mapped[Task] = relationship()
+
+
 class Notification(Model):
-    """A reminder in the portal for one login, read or not."""
+    """A reminder in the portal for one login, read or not: of a 督促 or of a task event."""
 
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
@@ -129,11 +148,15 @@ class Notification(Model):
     supervision_id: Mapped[int | None] = mapped_column(
         ForeignKey("supervision.id", ondelete="CASCADE"), index=True
     )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_event.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     message: Mapped[str] = mapped_column(Text)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     supervision: Mapped[Supervision | None] = relationship()
+    event: Mapped[TaskEvent | None] = relationship()
 
 
 class Delivery(Model):
@@ -145,12 +168,19 @@ class Delivery(Model):
         one_of("delivery", "status", {"pending": 1, "sent": 1, "failed": 1}),
         UniqueConstraint("supervision_id", "channel", "recipient",
                          name="uq_delivery_supervision_channel_recipient"),
+        UniqueConstraint("event_id", "channel", "recipient",
+                         name="uq_delivery_event_channel_recipient"),
+        CheckConstraint("(supervision_id IS NULL) <> (event_id IS NULL)",
+                        name="ck_delivery_of_one"),
         Index("ix_delivery_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supervision_id: Mapped[int] = mapped_column(
+    supervision_id: Mapped[int | None] = mapped_column(
         ForeignKey("supervision.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_event.id", ondelete="CASCADE"), index=True
     )
     channel: Mapped[str] = mapped_column(String(10))
     recipient: Mapped[str | None] = mapped_column(String(200))
@@ -159,7 +189,18 @@ class Delivery(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    supervision: Mapped[Supervision] = relationship()
+    supervision: Mapped[Supervision | None] = relationship()
+    event: Mapped[TaskEvent | None] = relationship()
+
+    @property
+    def about(self) -> tuple[Task, str, str]:
+        """(task, subject, text) of what it delivers: a 督促 or a task event."""
+        if self.supervision is not None:
+            row = self.supervision
+            return row.task, "督办提醒：" + row.task.title, row.message or ""
+        event = self.event
+        assert event is not None  # ck_delivery_of_one
+        return event.task, "任务动态：" + event.task.title, event.message
 
 
 # issue 7: the audit trail (留痕), written by app/domain/audit.py in the transaction of each change

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, abort, flash, redirect, request, url_for
+from flask import Flask, Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,8 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from app import jobs
 from app import models as m
-from app.domain import access, clock
+from app.domain import access, clock, task_events
 from app.extensions import db
 from app.web.access import request_cache
 from app.web.job_runs import current_user_id
@@ -75,7 +76,8 @@ class NotificationView(BaseView):
         page = min(max(request.args.get("page", 1, type=int), 1), pages)
         rows = db.session.scalars(
             select(m.Notification).where(mine)
-            .options(selectinload(m.Notification.supervision))
+            .options(selectinload(m.Notification.supervision),
+                     selectinload(m.Notification.event))
             .order_by(m.Notification.created_at.desc(), m.Notification.id.desc())
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         return self.render_template(
@@ -109,7 +111,22 @@ class NotificationView(BaseView):
         return redirect(url_for(".mine"))
 
 
+def send_task_events(response: Response) -> Response:
+    """After a request whose change recorded e-mails or robot messages of task events
+    (app/domain/task_events.py), queue send_deliveries, so they go now; a queue that is down
+    leaves them to the next run (they are recorded)."""
+    if db.session.info.pop(task_events.SENT_FLAG, False) and response.status_code < 400:
+        try:
+            jobs.enqueue("send_deliveries", jobs.parse_args("send_deliveries", None),
+                         current_user_id())
+        except jobs.QueueUnavailable:
+            logger.warning("send_deliveries not queued: the queue is unavailable")
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Templates (the navbar) may call unread_notifications()."""
+    """Templates (the navbar) may call unread_notifications(); task events' messages are
+    queued for sending after the request that recorded them."""
     app.jinja_env.globals["unread_notifications"] = unread_count
+    app.after_request(send_task_events)
 
