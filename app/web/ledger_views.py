@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, url_for
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case
 
 from app import models as m
 from app.domain import choices
@@ -62,8 +63,13 @@ class ExtensionView(TitledView):
     base_order = ("requested_on", "desc")
 
 
+# issue 18.7: 任务台账 opens with the open tasks first, each part by deadline
+OPEN_FIRST = {"open_first": [case((m.Task.status.in_(choices.OPEN_TASK_STATUSES), 0), else_=1),
+                             m.Task.deadline]}
+
+
 class TaskView(TitledView):
-    datamodel = interface(m.Task)
+    datamodel = interface(m.Task, OPEN_FIRST)
     noun = _l("任务台账")
     list_columns = ["title", "project", "department", "person", "deadline",
                     "original_deadline", "status", "overdue_days"]
@@ -75,7 +81,7 @@ class TaskView(TitledView):
     edit_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
                     "assigned_on", "deadline", "done_on", "cancelled", "lag_reason", "measures"]
     search_columns = ["title", "department", "status", "deadline", "assigned_on"]
-    base_order = ("deadline", "asc")
+    base_order = ("open_first", "asc")
     related_views = [FeedbackView, SupervisionView, ExtensionView]
     formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE)}
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
