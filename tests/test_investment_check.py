@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app import models as m
-from app.domain.validation import investment_doubt
+from app.domain.plausibility import investment_doubt
 from tests.support import days
 from tests.support.web import csrf_token
 
@@ -196,3 +196,15 @@ def test_the_offices_form_asks_too(app, client, auth, world):
     response = client.post("/investmentreportview/add", data={**data, "confirm": "y"})
     assert response.status_code == 302
     assert amounts(app, project) == [Decimal("99999.00")]
+
+
+def test_the_api_document_names_the_confirm_flag(app):
+    from tests.support.openapi import document
+
+    paths = document(app)["paths"]
+    for path, method in (("/api/v1/investment_report/", "post"),
+                         ("/api/v1/investment_report/{pk}", "put")):
+        names = [p.get("name") for p in paths[path][method].get("parameters", [])]
+        assert "confirm" in names, (path, method)
+    assert "confirm" not in [p.get("name") for p in paths["/api/v1/task/"]["post"].get(
+        "parameters", [])]

@@ -10,7 +10,7 @@ from flask import g, request
 from marshmallow.validate import Range
 
 from app import models as m
-from app.domain import validation
+from app.domain import plausibility
 from app.web.api_base import ScopedApi
 from app.web.crud_base import interface
 
@@ -56,6 +56,14 @@ def confirm_flag() -> bool:
     return sent is True or request.args.get("confirm", "").lower() in ("1", "true")
 
 
+CONFIRM_PARAMETER = {
+    "in": "query", "name": "confirm", "required": False,
+    "schema": {"type": "string", "enum": ["1", "true"]},
+    "description": "An amount above the project's remaining annual plan, or above half of it "
+                   "in one month, is refused (422, needs_confirmation) until confirmed: "
+                   "?confirm=1, or \"confirm\": true in the body."}
+
+
 class InvestmentReportApi(ScopedApi):
     """投资月报; an amount above the remaining annual plan, or above half of it in a month,
     is a 422 with the figure in words until the client sends the confirm flag."""
@@ -65,6 +73,13 @@ class InvestmentReportApi(ScopedApi):
     list_columns = show_columns = ["id", "project", "period", "amount", *AUDIT]
     add_columns = edit_columns = ["project", "period", "amount"]
     validators_columns = {"amount": Range(min=0)}
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        """The document's POST and PUT take the confirm flag (as ?confirm=1)."""
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        if func.__name__ in ("post", "put"):
+            for spec in operations.values():
+                spec.setdefault("parameters", []).append(CONFIRM_PARAMETER)
 
     def post_headless(self):
         g.investment_confirmed = confirm_flag()
@@ -76,11 +91,11 @@ class InvestmentReportApi(ScopedApi):
 
     def pre_add(self, item: m.InvestmentReport) -> None:
         super().pre_add(item)
-        validation.confirm_investment(item, g.get("investment_confirmed", False), adding=True)
+        plausibility.confirm_investment(item, g.get("investment_confirmed", False), adding=True)
 
     def pre_update(self, item: m.InvestmentReport) -> None:
         super().pre_update(item)
-        validation.confirm_investment(item, g.get("investment_confirmed", False), adding=False)
+        plausibility.confirm_investment(item, g.get("investment_confirmed", False), adding=False)
 
 
 class MeetingApi(ScopedApi):

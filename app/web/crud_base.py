@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, session, url_for
@@ -254,7 +254,7 @@ def tree_query(query: Callable[[], Any]) -> Callable[[], list]:
     return lambda: tree.tree_order(query())
 
 
-def interface(model: type, orders: dict[str, Sequence[Any]] | None = None) -> SQLAInterface:
+def interface(model: type, orders: Mapping[str, Sequence[Any]] | None = None) -> SQLAInterface:
     """The data interface of a view; `orders` names orders of several keys (a base_order)."""
     from app.web.paging import PagedInterface  # 503 when the database refuses; fast last pages
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField
 
-from app.domain.validation import doubts_of
+from app.domain.plausibility import doubts_of
 from app.web.paging import PagedInterface
 
 DOUBT = "doubt"  # the list's computed column

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
 
 from app import models as m
-from app.domain import choices, validation
+from app.domain import choices, plausibility
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.validation import DomainError
 from app.web.crud_base import interface
@@ -118,7 +118,7 @@ class InvestmentReportView(TitledView):
     def _guarded(self, item: m.InvestmentReport, adding: bool) -> None:
         super()._guarded(item, adding)
         try:
-            validation.confirm_investment(item, bool(getattr(item, "confirm", False)), adding)
+            plausibility.confirm_investment(item, bool(getattr(item, "confirm", False)), adding)
         except DomainError as error:
             g.domain_error = error
             raise

@@ -19,8 +19,9 @@ from wtforms import BooleanField, DecimalField, IntegerField, MonthField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from app import models as m
-from app.domain import access, rules, status, validation
-from app.domain.validation import DomainError, NeedsConfirmation
+from app.domain import access, plausibility, rules, status, validation
+from app.domain.plausibility import NeedsConfirmation
+from app.domain.validation import DomainError
 from app.extensions import db
 from app.reports.investment import investment_rows, time_progress
 from app.web.my_ledger import (
@@ -71,7 +72,7 @@ def chosen_period(today: dt.date) -> dt.date:
 def save_investment(project: m.Project, period: dt.date, amount: Decimal,
                     confirmed: bool = False) -> None:
     """File a month's completed investment: the one row of that project and month; an
-    implausible amount (validation.confirm_investment) only once confirmed."""
+    implausible amount (plausibility.confirm_investment) only once confirmed."""
     if period > rules.month_start(status.today()):
         raise DomainError(_("不能填报以后月份的完成投资。"))
     report = db.session.scalar(select(m.InvestmentReport).where(
@@ -83,7 +84,7 @@ def save_investment(project: m.Project, period: dt.date, amount: Decimal,
     problem = validation.check(report, adding)
     if problem:
         raise DomainError(problem)
-    validation.confirm_investment(report, confirmed, adding)
+    plausibility.confirm_investment(report, confirmed, adding)
     db.session.add(report)
     try:
         db.session.flush()

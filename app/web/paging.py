@@ -8,12 +8,11 @@ makes both orders exact mirrors (and paging stable among equal deadlines).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import asc, desc
 from sqlalchemy.orm import Query
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.web.errors import GuardedInterface
 from app.web.row_scope import RelatedInScope
@@ -23,7 +22,7 @@ class PagedInterface(RelatedInScope, GuardedInterface):
     """FAB's data interface with a stable order and a short offset on every page; a named
     order (a view's base_order such as "open_first") sorts by several expressions."""
 
-    def __init__(self, obj: type, orders: dict[str, Sequence[ColumnElement]] | None = None,
+    def __init__(self, obj: type, orders: Mapping[str, Sequence[Any]] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(obj, **kwargs)
         self.orders = dict(orders or {})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any, cast
 
 from flask import current_app, request
 from flask_wtf.csrf import validate_csrf
@@ -51,6 +51,12 @@ class Discarded(io.RawIOBase):
         return 0
 
 
+def discarded(total_content_length: int | None, content_type: str | None,
+              filename: str | None, content_length: int | None = None) -> IO[bytes]:
+    """The stream factory of a refused upload's files (werkzeug's signature)."""
+    return cast(IO[bytes], Discarded())
+
+
 def refused_text() -> MultiDict | None:
     """The text fields of the refused request, its files dropped; None if not readable."""
     length = request.content_length
@@ -58,11 +64,11 @@ def refused_text() -> MultiDict | None:
     stream = request.environ.get("wsgi.input")
     if stream is None or length is None or length > limit:
         return None
-    parser = FormDataParser(stream_factory=lambda **_kwargs: Discarded(),
-                            max_form_memory_size=TEXT_LIMIT)
+    parser = FormDataParser(stream_factory=discarded, max_form_memory_size=TEXT_LIMIT)
+    body = cast(IO[bytes], LimitedStream(stream, length))
     try:
-        _stream, form, _files = parser.parse(LimitedStream(stream, length), request.mimetype,
-                                             length, request.mimetype_params)
+        _stream, form, _files = parser.parse(body, request.mimetype, length,
+                                             request.mimetype_params)
     except (ValueError, HTTPException):  # cut short, a field too long: the plain 413 page
         logger.info("refused upload on %s: its text could not be read", request.path)
         return None
