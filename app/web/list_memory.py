@@ -29,28 +29,28 @@ def remembered_url(view_name: str) -> str | None:
     """Where the list should go instead of answering this request (the remembered filter,
     or the plain list after 清除筛选), None to answer it; what it applies is remembered."""
     memory = dict(session.get(SESSION_KEY) or {})
+    kept = memory.get(view_name)
     if CLEAR in request.args:
-        memory.pop(view_name, None)
-        session[SESSION_KEY] = memory
+        _remember(memory, view_name, None)
         return url_for(f"{view_name}.list")
     applied = list_args()
     if applied or SEARCHED in request.args:
-        if applied:
-            memory[view_name] = applied
-        else:
-            memory.pop(view_name, None)
-        session[SESSION_KEY] = memory
+        _remember(memory, view_name, applied or None)
         return None
-    kept = memory.get(view_name)
     if kept and not request.args:
         return url_for(f"{view_name}.list") + "?" + urlencode([tuple(pair) for pair in kept])
     return None
 
 
-def remembers(view_name: str) -> bool:
-    """Whether a filter or order of this list is remembered (the page offers 清除筛选)."""
-    return bool((session.get(SESSION_KEY) or {}).get(view_name))
-
+def _remember(memory: dict, view_name: str, applied: list[tuple[str, str]] | None) -> None:
+    """Keep (or, None, forget) a list's arguments; the session is written only on a change."""
+    before = memory.get(view_name)
+    if applied is None:
+        memory.pop(view_name, None)
+    else:
+        memory[view_name] = [list(pair) for pair in applied]
+    if memory.get(view_name) != before:
+        session[SESSION_KEY] = memory
 
 
 class RememberingSearchWidget(SearchWidget):
