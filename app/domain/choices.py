@@ -62,6 +62,7 @@ TASK_STATUS = {
     "done_late": _l("逾期完成"),
     "cancelled": _l("已撤销"),
 }
+OPEN_TASK_STATUSES = ("pending", "due_soon", "overdue")  # neither done nor cancelled
 EXTENSION_DECISION = {"pending": _l("待审批"), "approved": _l("已批准"), "rejected": _l("已驳回")}
 REVIEW_STATUS = {"submitted": _l("已提交"), "accepted": _l("已采纳"), "returned": _l("已退回")}
 SUPERVISION_CHANNEL = {

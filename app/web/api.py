@@ -6,9 +6,11 @@ display name (app/web/api_schema.py)."""
 
 from __future__ import annotations
 
+from flask import g, request
 from marshmallow.validate import Range
 
 from app import models as m
+from app.domain import plausibility
 from app.web.api_base import ScopedApi
 from app.web.crud_base import interface
 
@@ -46,12 +48,54 @@ class ProjectApi(ScopedApi):
                           "annual_plan_investment": Range(min=0)}
 
 
+def confirm_flag() -> bool:
+    """Whether the client confirms an implausible amount (issue 18.5): "confirm": true in the
+    body (taken out before the schema, which knows no such column) or ?confirm=1."""
+    body = request.get_json(silent=True)
+    sent = body.pop("confirm", None) if isinstance(body, dict) else None
+    return sent is True or request.args.get("confirm", "").lower() in ("1", "true")
+
+
+CONFIRM_PARAMETER = {
+    "in": "query", "name": "confirm", "required": False,
+    "schema": {"type": "string", "enum": ["1", "true"]},
+    "description": "An amount above the project's remaining annual plan, or above half of it "
+                   "in one month, is refused (422, needs_confirmation) until confirmed: "
+                   "?confirm=1, or \"confirm\": true in the body."}
+
+
 class InvestmentReportApi(ScopedApi):
+    """投资月报; an amount above the remaining annual plan, or above half of it in a month,
+    is a 422 with the figure in words until the client sends the confirm flag."""
+
     resource_name = "investment_report"
     datamodel = interface(m.InvestmentReport)
     list_columns = show_columns = ["id", "project", "period", "amount", *AUDIT]
     add_columns = edit_columns = ["project", "period", "amount"]
     validators_columns = {"amount": Range(min=0)}
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        """The document's POST and PUT take the confirm flag (as ?confirm=1)."""
+        super().operation_helper(path, operations, methods, func, **kwargs)
+        if func.__name__ in ("post", "put"):
+            for spec in operations.values():
+                spec.setdefault("parameters", []).append(CONFIRM_PARAMETER)
+
+    def post_headless(self):
+        g.investment_confirmed = confirm_flag()
+        return super().post_headless()
+
+    def put_headless(self, pk):
+        g.investment_confirmed = confirm_flag()
+        return super().put_headless(pk)
+
+    def pre_add(self, item: m.InvestmentReport) -> None:
+        super().pre_add(item)
+        plausibility.confirm_investment(item, g.get("investment_confirmed", False), adding=True)
+
+    def pre_update(self, item: m.InvestmentReport) -> None:
+        super().pre_update(item)
+        plausibility.confirm_investment(item, g.get("investment_confirmed", False), adding=False)
 
 
 class MeetingApi(ScopedApi):

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from app import models as m
 from app.domain import access
@@ -24,10 +25,15 @@ logger = logging.getLogger(__name__)
 SHOW_ENDPOINT = {"feedback": "FeedbackView.show", "problem": "ProblemView.show"}
 
 
+def chosen_file(field: str) -> FileStorage | None:
+    """The file a form sent in `field`: the first chosen of its boxes (选择文件, 拍照)."""
+    return next((sent for sent in request.files.getlist(field) if sent.filename), None)
+
+
 def sent_upload(field: str) -> files.Upload | None:
     """The file a form sent in `field`, read and checked; None when none was chosen."""
-    sent = request.files.get(field)
-    if sent is None or not sent.filename:
+    sent = chosen_file(field)
+    if sent is None:
         return None
     return files.read_upload(sent.stream, sent.filename)
 
@@ -68,7 +74,7 @@ class AttachmentView(BaseView):
     @has_access
     def upload(self, owner_id: int):
         load_owner(self.kind, owner_id)
-        sent = request.files.get("file")
+        sent = chosen_file("file")
         try:
             upload = files.read_upload(sent.stream if sent else None,
                                        sent.filename if sent else None)

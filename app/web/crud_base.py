@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import abort, flash, g, redirect, request, session, url_for
@@ -23,6 +23,7 @@ from app.domain.validation import DomainError
 from app.web.drop_downs import more_filters, offered_rel_fields
 from app.web.form_fields import choice_form_fields, list_formatters, text_validators
 from app.web.list_export import ExportListWidget, export_list
+from app.web.list_memory import RememberingSearchWidget, remembered_url
 from app.web.row_scope import SCOPE
 from app.web.time_filters import time_search_fields
 from app.web.typed_fields import typed_form
@@ -53,6 +54,7 @@ class ScopedModelView(ModelView):
     label_columns = LABELS
     page_size = 25
     list_widget = ExportListWidget  # the list with its "导出 Excel" button
+    search_widget = RememberingSearchWidget  # issue 18.7: with 清除筛选
     edit_template = "locking/edit.html"  # issue 7: FAB's, with a refused save's differences
     # FAB's attributes that __init__ below completes (FAB is untyped: their types, for mypy)
     class_permission_name: str | None
@@ -109,6 +111,16 @@ class ScopedModelView(ModelView):
                 if field is not None and "query_func" in field.kwargs:
                     field.kwargs["query_func"] = tree_query(field.kwargs["query_func"])
                     field.kwargs["get_label"] = tree.label
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """FAB's list; opened without arguments, with the filter and order its user last
+        applied in this session (issue 18.7, app/web/list_memory.py)."""
+        elsewhere = remembered_url(type(self).__name__)
+        if elsewhere is not None:
+            return redirect(elsewhere)
+        return super().list()
 
     @expose("/export/")
     @has_access
@@ -242,10 +254,11 @@ def tree_query(query: Callable[[], Any]) -> Callable[[], list]:
     return lambda: tree.tree_order(query())
 
 
-def interface(model: type) -> SQLAInterface:
+def interface(model: type, orders: Mapping[str, Sequence[Any]] | None = None) -> SQLAInterface:
+    """The data interface of a view; `orders` names orders of several keys (a base_order)."""
     from app.web.paging import PagedInterface  # 503 when the database refuses; fast last pages
 
-    return PagedInterface(model)
+    return PagedInterface(model, orders)
 
 
 def back_to_list(view: ModelView):

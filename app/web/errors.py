@@ -31,6 +31,7 @@ from app.domain.save import refusal, retrying
 from app.domain.validation import DomainError
 from app.extensions import appbuilder, db
 from app.web import odd_input
+from app.web.too_large import DRAIN_FACTOR, kept_text_answer
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,9 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         if error.code == 413:
+            kept = kept_text_answer()  # a form that shows its typed text again (issue 18.3)
+            if kept is not None:
+                return kept
             _drain_body()
         return _respond(error.code, _messages().get(error.code, error.description))
 
@@ -115,9 +119,8 @@ def init_app(app: Flask) -> None:
         return _respond(500, _messages()[500])
 
 
-# a request over MAX_CONTENT_LENGTH is read and thrown away up to this many times the limit,
-# so the browser gets the 413 page instead of a connection reset mid-upload
-DRAIN_FACTOR = 4
+# a request over MAX_CONTENT_LENGTH is read and thrown away up to DRAIN_FACTOR times the
+# limit, so the browser gets the 413 page instead of a connection reset mid-upload
 
 
 def _drain_body() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import g, redirect, url_for
 from flask_appbuilder.actions import action
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case
 
 from app import models as m
-from app.domain import choices
+from app.domain import choices, plausibility
 from app.domain.roles import METHOD_PERMISSIONS
+from app.domain.validation import DomainError
 from app.web.crud_base import interface
 from app.web.crud_kit import (
     AUDIT,
@@ -18,6 +20,7 @@ from app.web.crud_kit import (
     TitledView,
     badge,
 )
+from app.web.investment_check import DOUBT, DoubtInterface, confirm_field, doubt_badge
 
 
 class FeedbackView(TitledView):
@@ -62,8 +65,13 @@ class ExtensionView(TitledView):
     base_order = ("requested_on", "desc")
 
 
+# issue 18.7: 任务台账 opens with the open tasks first, each part by deadline
+OPEN_FIRST = {"open_first": [case((m.Task.status.in_(choices.OPEN_TASK_STATUSES), 0), else_=1),
+                             m.Task.deadline]}
+
+
 class TaskView(TitledView):
-    datamodel = interface(m.Task)
+    datamodel = interface(m.Task, OPEN_FIRST)
     noun = _l("任务台账")
     list_columns = ["title", "project", "department", "person", "deadline",
                     "original_deadline", "status", "overdue_days"]
@@ -75,7 +83,7 @@ class TaskView(TitledView):
     edit_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
                     "assigned_on", "deadline", "done_on", "cancelled", "lag_reason", "measures"]
     search_columns = ["title", "department", "status", "deadline", "assigned_on"]
-    base_order = ("deadline", "asc")
+    base_order = ("open_first", "asc")
     related_views = [FeedbackView, SupervisionView, ExtensionView]
     formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE)}
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
@@ -88,15 +96,32 @@ class TaskView(TitledView):
 
 
 class InvestmentReportView(TitledView):
-    datamodel = interface(m.InvestmentReport)
+    """投资月报 as the office reviews it: an implausible amount is marked, and a form saves one
+    only with 数额无误 ticked (issue 18.5)."""
+
+    datamodel = DoubtInterface(m.InvestmentReport)
     noun = _l("投资月报")
-    list_columns = ["project", "period", "amount"]
+    list_columns = ["project", "period", "amount", DOUBT]
+    export_columns = ["project", "period", "amount"]
+    label_columns = {**TitledView.label_columns, DOUBT: _l("核对"),
+                     "confirm": _l("数额无误，确认保存")}
+    formatters_columns = {DOUBT: doubt_badge}
     show_columns = ["project", "period", "amount", *AUDIT]
-    add_columns = ["project", "period", "amount"]
+    add_columns = ["project", "period", "amount", "confirm"]
     edit_columns = add_columns
+    add_form_extra_fields = {"confirm": confirm_field()}
+    edit_form_extra_fields = {"confirm": confirm_field()}
     search_columns = ["period"]
     base_order = ("period", "desc")
     validators_columns = {"amount": [NOT_NEGATIVE]}
+
+    def _guarded(self, item: m.InvestmentReport, adding: bool) -> None:
+        super()._guarded(item, adding)
+        try:
+            plausibility.confirm_investment(item, bool(getattr(item, "confirm", False)), adding)
+        except DomainError as error:
+            g.domain_error = error
+            raise
 
 
 class ProblemView(TitledView):

@@ -15,11 +15,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import DecimalField, IntegerField, MonthField
+from wtforms import BooleanField, DecimalField, IntegerField, MonthField
 from wtforms.validators import InputRequired, NumberRange, StopValidation
 
 from app import models as m
-from app.domain import access, rules, status, validation
+from app.domain import access, plausibility, rules, status, validation
+from app.domain.plausibility import NeedsConfirmation
 from app.domain.validation import DomainError
 from app.extensions import db
 from app.reports.investment import investment_rows, time_progress
@@ -55,6 +56,8 @@ class InvestmentForm(FlaskForm):
         InputRequired(_l("请填写完成投资。")), parsed, finite,
         NumberRange(min=0, message=_l("完成投资不能为负数。")),
         NumberRange(max=MAX_AMOUNT, message=_l("金额超出范围。"))])
+    # issue 18.5: an implausible amount is saved once the user confirms it
+    confirm = BooleanField(_l("数额无误，确认保存"))
 
 
 def chosen_period(today: dt.date) -> dt.date:
@@ -66,8 +69,10 @@ def chosen_period(today: dt.date) -> dt.date:
     return min(period, rules.month_start(today))
 
 
-def save_investment(project: m.Project, period: dt.date, amount: Decimal) -> None:
-    """File a month's completed investment: the one row of that project and month."""
+def save_investment(project: m.Project, period: dt.date, amount: Decimal,
+                    confirmed: bool = False) -> None:
+    """File a month's completed investment: the one row of that project and month; an
+    implausible amount (plausibility.confirm_investment) only once confirmed."""
     if period > rules.month_start(status.today()):
         raise DomainError(_("不能填报以后月份的完成投资。"))
     report = db.session.scalar(select(m.InvestmentReport).where(
@@ -79,6 +84,7 @@ def save_investment(project: m.Project, period: dt.date, amount: Decimal) -> Non
     problem = validation.check(report, adding)
     if problem:
         raise DomainError(problem)
+    plausibility.confirm_investment(report, confirmed, adding)
     db.session.add(report)
     try:
         db.session.flush()
@@ -108,25 +114,26 @@ class MyInvestmentView(BaseView):
     def file(self):
         form = InvestmentForm()
         project = access.load(m.Project, request.form.get("project_id"))
-        code = 422
+        code, confirming = 422, False
         if form.validate():
             try:
                 save_investment(project, cast(dt.date, form.period.data),  # validated: required
-                                cast(Decimal, form.amount.data))
+                                cast(Decimal, form.amount.data), bool(form.confirm.data))
             except DomainError as error:
                 db.session.rollback()
                 form.amount.errors.append(error.message)  # type: ignore[attr-defined]  # a list
-                code = error.status
+                code, confirming = error.status, isinstance(error, NeedsConfirmation)
             else:
                 flash(_("已保存“%(project)s”%(period)s的完成投资。", project=project.name,
                         period=f"{form.period.data:%Y-%m}"), "success")
                 return redirect(url_for(".investment", period=f"{form.period.data:%Y-%m}",
                                         department=request.args.get("department")))
         period = form.period.data or chosen_period(status.today())
-        return self._page(period, refused(project.id, "investment", form, project.name), code)
+        return self._page(period, refused(project.id, "investment", form, project.name), code,
+                          confirming)
 
     def _page(self, period: dt.date, refusal: Refusal | None = None,
-              code: int = 200):
+              code: int = 200, confirming: bool = False):
         today, page, department = status.today(), page_number(), chosen_department()
         rows = investment_rows(department, period, today, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
         progress = time_progress(period, today)
@@ -135,5 +142,6 @@ class MyInvestmentView(BaseView):
             page=page, period=period, this_month=rules.month_start(today),
             time_progress=progress, departments=department_options(), department=chosen_filter(),
             can_edit=can_edit(), refusal=refusal, blank=InvestmentForm(formdata=None),
+            confirming=confirming,
             settings=status.settings(), untied=access.untied())
         return html, code

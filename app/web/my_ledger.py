@@ -8,13 +8,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DecimalField, IntegerField, TextAreaField
+from werkzeug.datastructures import MultiDict
+from wtforms import DecimalField, FileField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation
 
 from app import models as m
@@ -26,6 +28,7 @@ from app.extensions import appbuilder, db
 from app.reports.ledger import LAGGING, LedgerRow, ledger_rows, open_tasks
 from app.web.attachment_pages import sent_upload
 from app.web.form_fields import text_length
+from app.web.too_large import keeps_text
 from app.web.typed_fields import TypedDateField
 
 RESOURCE = "MyLedger"
@@ -50,6 +53,13 @@ class ProgressForm(FlaskForm):
         NumberRange(0, 100, _l("完成百分比应在 0 到 100 之间。"))])
     problems = TextAreaField(_l("存在问题"), validators=[Optional(), text_length()])
     next_steps = TextAreaField(_l("下步计划"), validators=[Optional(), text_length()])
+    photo = FileField(_l("形象进度照片或附件（可选）"))  # read by report_progress (its refusals)
+
+
+class PhotoRefused(DomainError):
+    """The photo or file of a feedback refused: said beside the file field (issue 18.3)."""
+
+    field = "photo"
 
 
 class ExtensionForm(FlaskForm):
@@ -189,7 +199,7 @@ class MyLedgerView(BaseView):
                 action(task, form)
             except DomainError as error:
                 db.session.rollback()
-                form[FIRST_FIELD[kind]].errors.append(error.message)
+                form[getattr(error, "field", FIRST_FIELD[kind])].errors.append(error.message)
                 code = error.status
             else:
                 flash(done, "success")
@@ -230,7 +240,10 @@ def report_progress(task: m.Task, form: ProgressForm) -> None:
     problem = validation.check(feedback, adding=True)
     if problem:
         raise DomainError(problem)
-    photo = sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
+    try:
+        photo = sent_upload("photo")  # issue 7: a 形象进度 photo, checked first
+    except DomainError as error:
+        raise PhotoRefused(error.message, error.status) from None
     db.session.add(feedback)
     status.after_change(feedback)
     if photo is None:
@@ -256,3 +269,26 @@ def record_lag(task: m.Task, form: LagForm) -> None:
     if state not in LAGGING:
         raise DomainError(_("只有逾期或临期的任务需要填写滞后原因和整改措施。"))
     ledger.record_lag(task, cast(str, form.lag_reason.data), cast(str, form.measures.data))
+
+
+@keeps_text("MyLedgerView.feedback")
+def feedback_too_large(formdata: MultiDict):
+    """进展反馈 over the request limit (a phone photo as it was taken): the form again with
+    what was typed, the limit said beside the file field; None for the plain 413 page."""
+    g.user = g.get("user") or current_user  # the refusal may come before FAB's before_request
+    task_id = access.id_or_none((request.view_args or {}).get("task_id"))
+    if task_id is None or not can_edit():
+        return None
+    try:
+        task = access.load(m.Task, task_id)
+    except access.NotFound:
+        return None
+    form = ProgressForm(formdata=formdata, meta={"csrf": False})
+    form.validate()
+    form.photo.errors.append(_(  # type: ignore[attr-defined]  # a list once validated
+        "照片或附件太大（本次提交 %(size)s MB，单个附件不能超过 %(limit)s MB），未上传；"
+        "已填写的内容已保留，请换一个较小的文件（或不附文件）再报送。",
+        size=attachments.megabytes(request.content_length or 0),
+        limit=attachments.megabytes(current_app.config["ATTACHMENT_MAX_BYTES"])))
+    view = next(v for v in appbuilder().baseviews if isinstance(v, MyLedgerView))
+    return view._page(refused(task.id, "feedback", form, task.title), 413)

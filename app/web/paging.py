@@ -8,14 +8,33 @@ makes both orders exact mirrors (and paging stable among equal deadlines).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from sqlalchemy import asc, desc
+from sqlalchemy.orm import Query
 
 from app.web.errors import GuardedInterface
 from app.web.row_scope import RelatedInScope
 
 
 class PagedInterface(RelatedInScope, GuardedInterface):
-    """FAB's data interface with a stable order and a short offset on every page."""
+    """FAB's data interface with a stable order and a short offset on every page; a named
+    order (a view's base_order such as "open_first") sorts by several expressions."""
+
+    def __init__(self, obj: type, orders: Mapping[str, Sequence[Any]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(obj, **kwargs)
+        self.orders = dict(orders or {})
+
+    def apply_order_by(self, query: Query, order_column: str, order_direction: str,
+                       *args: Any, **kwargs: Any) -> Query:
+        named = self.orders.get(order_column)
+        if named is None:
+            return super().apply_order_by(query, order_column, order_direction, *args,
+                                          **kwargs)
+        direction = desc if order_direction == "desc" else asc
+        return query.order_by(*(direction(key) for key in named))
 
     def query(self, filters: Any = None, order_column: str = "", order_direction: str = "",
               page: int | None = None, page_size: int | None = None,

@@ -11,7 +11,7 @@ from flask import flash
 from markupsafe import Markup
 from wtforms import DateField, DecimalField, Field
 from wtforms.fields.core import UnboundField
-from wtforms.widgets import html_params
+from wtforms.widgets import TextInput, html_params
 
 from app.domain import typed_input
 from app.domain.typed_input import InputError
@@ -37,7 +37,10 @@ class TypedDateField(DateField):
 
 class TypedDecimalField(DecimalField):
     """An amount in 万元, with thousands separators (half- or full-width) and a unit;
-    one typed in 元 is converted, and the form says so."""
+    one typed in 元 is converted, and the form says so. A text box (WTForms' number input
+    would let the browser refuse "1，200.50" before the parser sees it)."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:

@@ -23,10 +23,29 @@
     return lag > lagYellow ? "text-warning" : "text-success";
   }
 
+  /* The amount as the server reads it (app/domain/typed_input.py parse_amount): full-width
+   * digits and commas, thousands separators, a trailing 万元 (kept) or 元 (÷ 10000). */
+  function typedAmount(text) {
+    var value = String(text || "").replace(/[\uff01-\uff5e]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+    }).replace(/\s+/g, "");
+    var divisor = 1;
+    if (/万元?$/.test(value)) {
+      value = value.replace(/万元?$/, "");
+    } else if (/元$/.test(value)) {
+      value = value.replace(/元$/, "");
+      divisor = 10000;
+    }
+    if (!/^[+-]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?$/.test(value) || !/\d/.test(value)) {
+      return NaN;
+    }
+    return parseFloat(value.replace(/,/g, "")) / divisor;
+  }
+
   function update(row, input, output) {
     var plan = parseFloat(row.getAttribute("data-plan"));
     var completed = parseFloat(row.getAttribute("data-completed")) || 0;
-    var typed = parseFloat(input.value);
+    var typed = typedAmount(input.value);
     CLASSES.forEach(function (name) { output.classList.remove(name); });
     if (!(plan > 0)) {
       output.textContent = "—";
