@@ -32,7 +32,7 @@ from app.tables.records import (
     JobRun,
     Notification,
 )
-from app.tables.sessions import LoginGeneration, LoginLog, WebSession
+from app.tables.sessions import AccessVersion, LoginGeneration, LoginLog, WebSession
 
 __all__ = [
     # the base every table maps on, FAB's accounts, the shared column kinds
@@ -51,5 +51,5 @@ __all__ = [
     # app/tables/records.py: 达标, 督查通报, 任务运行记录及其锁, 提醒, 审计日志
     "Compliance", "Circular", "JobRun", "JobLock", "Notification", "Delivery", "AuditLog",
     # app/tables/sessions.py: sessions on the server, login generations (issue 14), 登录日志
-    "WebSession", "LoginGeneration", "LoginLog",
+    "WebSession", "LoginGeneration", "LoginLog", "AccessVersion",
 ]
