@@ -132,7 +132,10 @@ class ServerSessionInterface(SessionInterface):
                                            path=self.get_cookie_path(app))
                 return
             session.sid, created = secrets.token_urlsafe(32), now
-        elif session.modified or now - stored.seen > TOUCH_AFTER:
+        elif now - stored.seen > TOUCH_AFTER or (
+                session.modified and serializer.dumps(dict(session)) != stored.data):
+            # FAB sets page_history on every list page: the same page again changes nothing
+            # and costs no write (issue 19: a reloaded list wrote its session every time)
             created = stored.created
         else:
             return
