@@ -165,3 +165,40 @@ def test_a_deactivated_user_is_out_at_once_in_another_process(app, other_app):
             user = db.session.scalars(select(m.User).where(m.User.username == "staff_b")).one()
             user.active = True
             db.session.commit()
+
+
+@pytest.mark.parametrize("change, moves", [
+    ("person_unit_bulk", True), ("person_phone", False), ("user_last_login_bulk", False),
+    ("user_active", True), ("unit_parent", True), ("unit_name", False), ("role_scope", True),
+])
+def test_what_moves_the_version_within_the_change_s_transaction(app, world, change, moves):
+    """Core statements and the ORM's flush alike; the row changes with the change, so the
+    rollback below undoes both."""
+    from sqlalchemy import update
+
+    from app.domain import access_version
+    from app.extensions import db
+
+    with app.app_context():
+        session = db.session
+        before = access_version.current(session)
+        if change == "person_unit_bulk":
+            session.execute(update(m.Person).where(m.Person.id == world.person_a)
+                            .values(department_id=world.dept_b))
+        elif change == "person_phone":
+            session.get(m.Person, world.person_a).phone = "13900000000"
+        elif change == "user_last_login_bulk":
+            session.execute(update(m.User).where(m.User.username == "staff_a")
+                            .values(login_count=m.User.login_count + 1))
+        elif change == "user_active":
+            session.scalars(select(m.User).where(m.User.username == "staff_a")).one().active = False
+        elif change == "unit_parent":
+            session.get(m.Department, world.dept_b).parent_id = world.dept_a
+        elif change == "unit_name":
+            session.get(m.Department, world.dept_b).name = "工信局（改）"
+        elif change == "role_scope":
+            session.scalars(select(m.RoleScope).where(m.RoleScope.kind == "own")).first().kind = "all"
+        session.flush()
+        assert (access_version.current(session) > before) is moves
+        session.rollback()
+        assert access_version.current(session) == before
