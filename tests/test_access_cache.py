@@ -197,7 +197,8 @@ def test_what_moves_the_version_within_the_change_s_transaction(app, world, chan
         elif change == "unit_name":
             session.get(m.Department, world.dept_b).name = "工信局（改）"
         elif change == "role_scope":
-            session.scalars(select(m.RoleScope).where(m.RoleScope.kind == "own")).first().kind = "all"
+            own = select(m.RoleScope).where(m.RoleScope.kind == "own")
+            session.scalars(own).first().kind = "all"
         session.flush()
         assert (access_version.current(session) > before) is moves
         session.rollback()

@@ -3,7 +3,7 @@ who may do what moves on, in the transaction of the change itself.
 
 Web processes keep each user's resolved permissions, roles and data scope
 (app/web/access.py) under the version they were read at, and read the version once a
-request, in the statement that reads the login generation (app/domain/sessions.py). So a
+request, in the statement that reads the login generation (app/web/sessions.py). So a
 role changed in 权限管理 › 角色列表 by one worker applies on the next request served by any
 other, and a rolled-back change never invalidated anything.
 
@@ -11,14 +11,17 @@ The version moves on for every INSERT, UPDATE or DELETE that SQLAlchemy sends on
 security tables (roles, permissions, resources, their links, groups, the users' roles and
 groups, role_scope and its units), whatever sent it: FAB's screens, the API, `flask`
 commands, a bulk UPDATE. On ab_user, person and department only the columns that decide a
-user's access count: a user's `active` (and name), a person's `user_id` and `department_id`, a unit's
-`parent_id` (本单位及下级), and any new or deleted person or unit; a login's last-login
-stamp moves nothing. Raw SQL text (migrations) is not seen: a process started after a
-migration starts with an empty cache anyway.
+user's access count: a user's `active` (and name), a person's `user_id` and
+`department_id`, a unit's `parent_id` (本单位及下级), and any new or deleted person or
+unit; a login's last-login stamp moves nothing. Raw SQL text (migrations) is not seen:
+a process started after a migration starts with an empty cache anyway.
 
 The number lives in the database rather than in Redis: an INCR sent after the commit
 leaves a moment (and, if the process dies there, for good) when another worker caches the
-new data under the old number; a row updated inside the transaction cannot.
+new data under the old number; a row updated inside the transaction cannot. The price:
+two transactions that change access at once wait for each other on that row (a new person
+or unit, added by a department, moves it too: every user's next page reads their access
+once more).
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ ALWAYS = frozenset({
     "role_scope", "role_scope_department",
 })
 # tables written for other reasons too: only these columns (and new or deleted rows) count
-COLUMNS = {"ab_user": frozenset({"active", "username"}), "person": frozenset({"user_id", "department_id"}),
+COLUMNS = {"ab_user": frozenset({"active", "username"}),
+           "person": frozenset({"user_id", "department_id"}),
            "department": frozenset({"parent_id"})}
 ROWS_COUNT = frozenset({"person", "department"})  # a new or deleted row changes scopes
 

@@ -42,7 +42,8 @@ class LazySelect:
         return Markup(
             '<select class="form-control kl-lazy-select" id="{}" name="{}" data-url="{}" '
             'data-placeholder="{}">{}</select>').format(
-                field.id, field.name, url_for(self.endpoint, name=self.name), PLACEHOLDER, Markup("").join(options))
+                field.id, field.name, url_for(self.endpoint, name=self.name), PLACEHOLDER,
+                Markup("").join(options))
 
 
 def chosen(model: type, name: str) -> list[tuple[int, str]]:
@@ -105,7 +106,7 @@ def units(typed: str, page: int) -> list[m.Department]:
 
 
 def others(model: type, typed: str, page: int) -> list[Any]:
-    columns = inspect(model).columns
+    columns: Any = inspect(model).columns
     column = next((columns[c] for c in LABEL_COLUMNS if c in columns), columns["id"])
     query = access.scoped(model)
     if typed and column.key != "id":
