@@ -169,7 +169,8 @@ def test_a_deactivated_user_is_out_at_once_in_another_process(app, other_app):
 
 @pytest.mark.parametrize("change, moves", [
     ("person_unit_bulk", True), ("person_phone", False), ("user_last_login_bulk", False),
-    ("user_active", True), ("unit_parent", True), ("unit_name", False), ("role_scope", True),
+    ("user_active", True), ("user_added", True), ("unit_parent", True), ("unit_name", False),
+    ("role_scope", True),
 ])
 def test_what_moves_the_version_within_the_change_s_transaction(app, world, change, moves):
     """Core statements and the ORM's flush alike; the row changes with the change, so the
@@ -192,6 +193,9 @@ def test_what_moves_the_version_within_the_change_s_transaction(app, world, chan
                             .values(login_count=m.User.login_count + 1))
         elif change == "user_active":
             session.scalars(select(m.User).where(m.User.username == "staff_a")).one().active = False
+        elif change == "user_added":  # no role yet: only the new row says so
+            session.add(m.User(username="新登录", first_name="新", last_name="登录",
+                               email="new-login@example.cn", active=True))
         elif change == "unit_parent":
             session.get(m.Department, world.dept_b).parent_id = world.dept_a
         elif change == "unit_name":

@@ -12,8 +12,8 @@ security tables (roles, permissions, resources, their links, groups, the users' 
 groups, role_scope and its units), whatever sent it: FAB's screens, the API, `flask`
 commands, a bulk UPDATE. On ab_user, person and department only the columns that decide a
 user's access count: a user's `active` (and name), a person's `user_id` and
-`department_id`, a unit's `parent_id` (本单位及下级), and any new or deleted person or
-unit; a login's last-login stamp moves nothing. Raw SQL text (migrations) is not seen:
+`department_id`, a unit's `parent_id` (本单位及下级), and any new or deleted login, person
+or unit; a login's last-login stamp moves nothing. Raw SQL text (migrations) is not seen:
 a process started after a migration starts with an empty cache anyway.
 
 The number lives in the database rather than in Redis: an INCR sent after the commit
@@ -47,7 +47,8 @@ ALWAYS = frozenset({
 COLUMNS = {"ab_user": frozenset({"active", "username"}),
            "person": frozenset({"user_id", "department_id"}),
            "department": frozenset({"parent_id"})}
-ROWS_COUNT = frozenset({"person", "department"})  # a new or deleted row changes scopes
+# a new or deleted row changes scopes; a new login may take a deleted one's id (SQLite)
+ROWS_COUNT = frozenset({"ab_user", "person", "department"})
 
 
 def current(session: Session) -> int:
