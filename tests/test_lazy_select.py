@@ -112,5 +112,7 @@ def test_a_filter_applied_shows_its_unit_and_only_one_in_scope(app, client, auth
     assert "住建局" in field and "selected" in field
     other = client.get(f"/taskview/list/?_flt_0_department={world.dept_b}")
     assert "工信局" not in SELECT.search(search_fields(other.get_data(as_text=True))).group(0)
+    # no id: no option (SQLite then lists nothing; PostgreSQL refuses the filter, and FAB
+    # goes back to the home page saying so, in English: not this issue's)
     odd = client.get("/taskview/list/?_flt_0_department=abc")
-    assert odd.status_code == 200
+    assert odd.status_code in (200, 302)
