@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.domain import audit, locking, task_events, write_guard
+from app.domain import access_version, audit, locking, task_events, write_guard
 from app.extensions import csrf, db, migrate
 from config import Config
 
@@ -26,6 +26,7 @@ def create_app(config: type | None = None) -> Flask:
     audit.init_app(app)  # the audit trail (留痕): every flush records its changes
     locking.init_app(app)  # no lost updates: edited rows are claimed by their version
     task_events.init_app()  # issue 16: who must act hears of a task assigned, returned, decided
+    access_version.install()  # every change of who may do what moves the access version on
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
 

@@ -33,7 +33,7 @@ from app.tables.records import (
     Notification,
     TaskEvent,
 )
-from app.tables.sessions import LoginGeneration, LoginLog, WebSession
+from app.tables.sessions import AccessVersion, LoginGeneration, LoginLog, WebSession
 
 __all__ = [
     # the base every table maps on, FAB's accounts, the shared column kinds
@@ -53,5 +53,5 @@ __all__ = [
     "Compliance", "Circular", "JobRun", "JobLock", "TaskEvent", "Notification", "Delivery",
     "AuditLog",
     # app/tables/sessions.py: sessions on the server, login generations (issue 14), 登录日志
-    "WebSession", "LoginGeneration", "LoginLog",
+    "WebSession", "LoginGeneration", "LoginLog", "AccessVersion",
 ]

@@ -53,3 +53,44 @@ def test_list_statements_do_not_depend_on_page_size(app, client, auth, many_task
     small, large = statements_of(app, client, url + "25"), statements_of(app, client, url + "100")
     print(f"{view}: {small} statements at 25 rows, {large} at 100 rows")
     assert small == large
+
+
+# What a second request of the same user costs (issue 19, item 2): the user, their login
+# generation with the access version (one statement), the page's own reads and the unread
+# count; nothing about roles, permissions or data scopes (tests/test_access_cache.py).
+SECOND_REQUEST = {"/taskview/list/": 5, "/projectview/list/": 5, "/my/ledger/": 9,
+                  "/compliance/": 7}
+
+
+@pytest.mark.parametrize("username", ["staff_a", "supervisor"])
+@pytest.mark.parametrize("url", list(SECOND_REQUEST))
+def test_a_page_again_costs_its_own_reads_only(app, client, auth, username, url):
+    auth.login(username)
+    count = statements_of(app, client, url)
+    print(f"{url} as {username}: {count} statements")
+    assert count <= SECOND_REQUEST[url]
+
+
+def test_a_page_reloaded_writes_nothing_not_even_its_session(app, client, auth):
+    """FAB stores the page history in the session on every list page; the same page again
+    changes nothing, so nothing is written (the store's write was a commit per page)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    auth.login("supervisor")
+    client.get("/taskview/list/")
+    writes: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get("/taskview/list/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert writes == []

@@ -90,9 +90,17 @@ def search_options(html: str, field: str) -> set[str]:
 
 
 def test_search_drop_downs_are_scoped(client, auth, world):
+    """The page holds only the units its filters apply, in scope; select2 loads the others
+    from the choices endpoint, in scope too (issue 19: tests/test_lazy_select.py)."""
     auth.login("staff_a")
     html = client.get("/taskview/list/").get_data(as_text=True)
-    assert search_options(html, "department") == {str(world.dept_a)}
+    assert search_options(html, "department") <= {""}
+    other = client.get(f"/taskview/list/?_flt_0_department={world.dept_b}")
+    assert search_options(other.get_data(as_text=True), "department") <= {""}
+    mine = client.get(f"/taskview/list/?_flt_0_department={world.dept_a}")
+    assert search_options(mine.get_data(as_text=True), "department") == {str(world.dept_a)}
+    answer = client.get("/taskview/choices/department/").json
+    assert {row["id"] for row in answer["results"]} == {world.dept_a}
 
 
 def test_api_info_lists_only_own_department(client, api_token, world):

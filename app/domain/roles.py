@@ -88,7 +88,7 @@ ROLES = ("Admin", *ROLE_PERMISSIONS)
 # The methods of CRUD views and REST APIs, folded into four permissions per resource.
 METHOD_PERMISSIONS = {
     "list": "read", "show": "read", "download": "read", "get": "read", "get_list": "read",
-    "info": "read", "export": "read",
+    "info": "read", "export": "read", "choices": "read",
     "add": "add", "post": "add",
     "edit": "edit", "put": "edit",
     "delete": "delete",

@@ -8,7 +8,17 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 
@@ -69,3 +79,15 @@ class LoginLog(Model):
     reason: Mapped[str | None] = mapped_column(String(20))  # why a login failed
     address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
+
+
+class AccessVersion(Model):
+    """One row: the access version, moved on in the transaction of every change to roles,
+    permissions, data scopes, a user's roles or active flag, or a login's tie to a person
+    (app/domain/access_version.py); each web process keeps the users' resolved permissions
+    for as long as it stays the same."""
+
+    __tablename__ = "access_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

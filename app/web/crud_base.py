@@ -20,6 +20,7 @@ from app.domain.labels import LABELS
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.save import guard_write, relationships
 from app.domain.validation import DomainError
+from app.web import lazy_select
 from app.web.drop_downs import more_filters, offered_rel_fields
 from app.web.form_fields import choice_form_fields, list_formatters, text_validators
 from app.web.list_export import ExportListWidget, export_list
@@ -111,6 +112,13 @@ class ScopedModelView(ModelView):
                 if field is not None and "query_func" in field.kwargs:
                     field.kwargs["query_func"] = tree_query(field.kwargs["query_func"])
                     field.kwargs["get_label"] = tree.label
+        lazy_select.install(self)  # the search's drop-downs load as they open (issue 19)
+
+    @expose("/choices/<string:name>/")
+    @has_access
+    def choices(self, name: str):
+        """A search drop-down's choices, as its select2 asks for them: rows in scope only."""
+        return lazy_select.answer(self, name)
 
     @expose("/list/")
     @has_access

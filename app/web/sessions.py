@@ -27,10 +27,11 @@ from flask_login import user_logged_in
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import CallbackDict
 
-from app.domain import sessions
+from app.domain import access_version, sessions
 from app.domain.login_log import ADDRESS_MAX, AGENT_MAX, cleaned
 from app.domain.session_store import Limits, Record
 from app.extensions import appbuilder, db
+from app.web.access import note_version
 from app.web.errors import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,10 @@ class ServerSessionInterface(SessionInterface):
                                            path=self.get_cookie_path(app))
                 return
             session.sid, created = secrets.token_urlsafe(32), now
-        elif session.modified or now - stored.seen > TOUCH_AFTER:
+        elif now - stored.seen > TOUCH_AFTER or (
+                session.modified and serializer.dumps(dict(session)) != stored.data):
+            # FAB sets page_history on every list page: the same page again changes nothing
+            # and costs no write (issue 19: a reloaded list wrote its session every time)
             created = stored.created
         else:
             return
@@ -166,10 +170,15 @@ def restamp(user_id: int) -> None:
 
 
 def _session_user(pk: str) -> Any:
-    """Flask-Login's user of a session: only while the session's generation is current."""
+    """Flask-Login's user of a session: only while the session's generation is current
+    (read with the access version, app/web/access.py: one statement)."""
     user = appbuilder().sm.load_user(pk)
-    if user is None or session.get(GENERATION) != sessions.generation(db.session, user.id):
+    if user is None:
         return None
+    generation, version = access_version.with_generation(db.session, user.id)
+    if session.get(GENERATION) != generation:
+        return None
+    note_version(version)
     return user
 
 
@@ -182,7 +191,11 @@ def _token_revoked(_header: dict, payload: dict) -> bool:
         user_id = int(payload["sub"])
     except (KeyError, TypeError, ValueError):
         return True
-    return payload.get("gen", 0) != sessions.generation(db.session, user_id)
+    generation, version = access_version.with_generation(db.session, user_id)
+    if payload.get("gen", 0) != generation:
+        return True
+    note_version(version)
+    return False
 
 
 def _revoked_answer(_header: dict, _payload: dict) -> tuple[Response, int]:

@@ -1,7 +1,7 @@
 """task events: assigned, feedback returned, extension decided (issue 16)
 
 Revision ID: 0019_task_events
-Revises: 0014_circular_number
+Revises: 0016_access_version
 Create Date: 2026-12-03 18:10:00
 
 What happens to a task that its department must hear of is a `task_event`; its
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_task_events'
-down_revision = '0014_circular_number'
+down_revision = '0016_access_version'
 branch_labels = None
 depends_on = None
 

@@ -86,6 +86,8 @@ def crud(view: str, resource: str, table: str, action: str | None = None,
         f"{view}.list": e(resource),
         f"{view}.show": e(resource, "R", table),
         f"{view}.export": e(resource),
+        # a search drop-down's choices (issue 19): a field the search has not is a 404
+        f"{view}.choices": e(resource, args={"name": "none"}, through=MISSING),
         # FAB's file-column download: no table keeps files (app.web.crud_base: 404, not a 500)
         f"{view}.download": e(resource, args={"filename": "none.txt"}, through=MISSING),
         f"{view}.add": e(resource, "A"),
@@ -120,6 +122,7 @@ def security(view: str, table: str, list_only: bool = False) -> dict[str, Entry]
     """FAB's security screens: Admin only; two of them only list (nobody holds "N")."""
     entries = crud(view, "Security", table)
     del entries[f"{view}.export"]  # FAB's own views: no Excel export
+    del entries[f"{view}.choices"]  # nor lazy search drop-downs
     if list_only:
         entries = {name: e("Security", "N", entry.table, args=entry.args, fresh=entry.fresh,
                            fixed=entry.fixed, body=entry.body, through=entry.through)
