@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import delete, text
 
 from app import models as m
-from app.domain import clock, rules, rules_sql, status
+from app.domain import clock, compliance_sql, rules, rules_sql, status
 from app.extensions import db
 from app.jobs.locks import hold
 
@@ -41,8 +41,8 @@ def run(period: dt.date) -> dict:
     period = rules.month_start(period)
     hold("build_compliance", period)
     side_by_side_settings()
-    # every department's counts in one statement, filtered first (rules_sql.compliance_counts)
-    built = rules_sql.compliance_table(db.session, period, status.today())
+    # every department's counts in one statement, filtered first (compliance_sql.compliance_counts)
+    built = compliance_sql.compliance_table(db.session, period, status.today())
     now = clock.utcnow()
     db.session.execute(delete(m.Compliance).where(m.Compliance.period == period))
     # one Core executemany, however many departments (the ORM's bulk insert splits the rows

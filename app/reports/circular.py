@@ -12,7 +12,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.sql import Select
 
 from app import models as m
-from app.domain import rules, rules_sql, tree_ranking
+from app.domain import compliance_sql, rules, rules_sql, tree_ranking
 from app.domain.text import printable
 from app.domain.tree import indented
 from app.extensions import db
@@ -107,7 +107,7 @@ def circular_data(period: dt.date, today: dt.date) -> dict:
     """The circular of a period as judged on `today` (A = min(today, the period's end))."""
     period = rules.month_start(period)
     as_of = rules.compliance_as_of(period, today)
-    table = rules_sql.compliance_table(db.session, period, today)
+    table = compliance_sql.compliance_table(db.session, period, today)
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
             "totals": summary(table[None]), "ranking": ranking(table)} | lists(period, as_of)
     # rows saved before input was checked may hold control characters
