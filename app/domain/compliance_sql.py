@@ -80,7 +80,11 @@ def _department_counts(period: dt.date, as_of: dt.date) -> Select:
 
 def compliance_table(session: Session, period: dt.date, today: dt.date
                      ) -> dict[int | None, rules.ComplianceCounts]:
-    """rules.compliance_table in SQL: every department's counts and the county's (key None)."""
+    """rules.compliance_table in SQL: every department's counts and the county's (key None).
+
+    The county is summed from the one statement's rows, not a UNION ALL row of it: the same
+    figures (every task and project has a department), without the database reading the
+    department rows a second time."""
     departments = compliance_counts(session, period, today)
     table: dict[int | None, rules.ComplianceCounts] = {None: county(departments)}
     return table | departments
