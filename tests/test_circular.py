@@ -157,10 +157,13 @@ def test_docx_lists_overdue_unreported_and_unresolved(circular):
     (D(2025, 9, 20), 10),  # done late in the month: late until it was done
     (D(2025, 10, 3), 20), (None, 20)])  # not done by A (30 Sep): late until A
 def test_a_listed_tasks_overdue_days_are_as_of_the_day_judged(done_on, days):
+    from types import SimpleNamespace
+
     from app.reports.circular import task_row
 
-    task = m.Task(id=1, title="列表任务", department=m.Department(name="通报列表局"),
-                  deadline=D(2025, 9, 10), original_deadline=D(2025, 9, 10), done_on=done_on)
+    task = SimpleNamespace(id=1, title="列表任务", department="通报列表局", person=None,
+                           project=None, deadline=D(2025, 9, 10),
+                           original_deadline=D(2025, 9, 10), done_on=done_on)
     assert task_row(task, D(2025, 9, 30))["overdue_days"] == days
 
 

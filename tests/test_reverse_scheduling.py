@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app import models as m
-from app.domain import backward_plan, rules_sql, status
+from app.domain import backward_plan, compliance_sql, status
 from app.domain.node_templates import ensure_templates
 from app.extensions import db
 from tests.support.web import csrf_token
@@ -236,8 +236,8 @@ def test_replanning_keeps_original_deadlines_and_compliance_uses_the_deadline_in
         db.session.get(m.Task, moved.id).done_on = D(2026, 10, 27)  # after its original
         db.session.get(m.Task, last.id).done_on = D(2026, 11, 3)
         db.session.commit()
-        october = rules_sql.compliance_counts(db.session, D(2026, 10, 1), D(2026, 11, 10))
-        november = rules_sql.compliance_counts(db.session, D(2026, 11, 1), D(2026, 11, 10))
+        october = compliance_sql.compliance_counts(db.session, D(2026, 10, 1), D(2026, 11, 10))
+        november = compliance_sql.compliance_counts(db.session, D(2026, 11, 1), D(2026, 11, 10))
     assert (october[w.dept].tasks_due, october[w.dept].tasks_implemented,
             october[w.dept].tasks_overdue) == (2, 1, 1)  # 甲 late, 乙 on time (in force)
     assert (november[w.dept].tasks_due, november[w.dept].tasks_implemented) == (1, 1)

@@ -6,6 +6,7 @@ the text goes through Babel, so the job renders in the portal's default language
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 
@@ -13,6 +14,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from flask_babel import gettext as _
 
@@ -62,7 +64,12 @@ def _table_style(document) -> None:
 
 
 def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
-    """A bordered table, its header repeated on every page, overdue marks in red."""
+    """A bordered table, its header repeated on every page, overdue marks in red.
+
+    Issue 19: the header and one model row are made with python-docx (widths, alignment,
+    style); each row of the data is a copy of the model row's XML with its texts put in.
+    python-docx's add_row / cells / width walk the whole table's grid on every call:
+    rendering a city's lists that way took seconds."""
     table = document.add_table(rows=1, cols=len(columns))
     table.style, table.autofit = "Table Grid", False
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -70,16 +77,17 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # on every page
     for cell, column in zip(header.cells, columns, strict=True):
         set_font(cell.paragraphs[0].add_run(str(column.label)).font, HEADING_FONT, 10.5)
-    for row in rows:
-        added = table.add_row()
-        added._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # never across pages
-        cells = added.cells
-        for cell, column in zip(cells, columns, strict=True):
-            if column.key in LEFT_ALIGNED:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
-            run = cell.paragraphs[0].add_run(cell_text(column, row))
-            if column.kind == "mark" and row.get(column.key):
-                run.font.color.rgb, run.font.bold = RED, True
+    model = table.add_row()
+    model._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # never across pages
+    red = None
+    for cell, column in zip(model.cells, columns, strict=True):
+        if column.key in LEFT_ALIGNED:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+        run = cell.paragraphs[0].add_run("-")
+        if column.kind == "mark" and red is None:
+            run.font.color.rgb, run.font.bold = RED, True
+            red = run._r.rPr
+            run._r.remove(red)
     # by id: python-docx's `paragraph.style = …` searches all styles on every call (issue 6:
     # seconds for a table of a thousand rows)
     style_id = document.styles[TABLE_STYLE].style_id
@@ -90,7 +98,33 @@ def _table(document, columns: tuple[Column, ...], rows: list[dict]) -> None:
             cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             for paragraph in cell.paragraphs:
                 paragraph._p.style = style_id
+    model_tr = model._tr
+    table._tbl.remove(model_tr)
+    assert all(len(tc.p_lst[0].r_lst[0]) == 1 for tc in model_tr.tc_lst)  # one <w:t>
+    marks = [column.kind == "mark" for column in columns]
+    for row in rows:
+        tr = copy.deepcopy(model_tr)
+        for r, column, mark in zip([tc.p_lst[0].r_lst[0] for tc in tr.tc_lst], columns,
+                                   marks, strict=True):
+            _put_text(r, cell_text(column, row))
+            if mark and row.get(column.key):
+                r.insert(0, copy.deepcopy(red))
+        table._tbl.append(tr)
     document.add_paragraph()
+
+
+def _put_text(r, text: str) -> None:
+    """The run's text as python-docx's `add_run(text)` writes it: one <w:t> (kept spaces
+    marked), or tabs and breaks through python-docx itself; no <w:t> for no text."""
+    t = r[0]
+    if not text:
+        r.remove(t)
+    elif "\t" in text or "\n" in text or "\r" in text:
+        r.text = text
+    else:
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(qn("xml:space"), "preserve")
 
 
 def _section(document, heading: str, columns: tuple[Column, ...], rows: list[dict],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 
@@ -51,18 +52,30 @@ def _kind(column: Column, row: dict) -> str:
     return row["kind"] if column.kind == "line" else column.kind
 
 
-def _append(sheet, columns: tuple[Column, ...], row: dict) -> None:
-    """One row: typed values, borders, number formats, overdue marks in red."""
+def _append(sheet, number: int, columns: tuple[Column, ...], row: dict, styles: dict) -> None:
+    """One row: typed values, borders, number formats, overdue marks in red.
+
+    A cell's style is set once per kind of cell (`styles`: one workbook's, by column, kind,
+    text or not, mark or not) and copied to the next such cell: openpyxl hashes a Border,
+    an Alignment and a Font on every assignment (issue 19: seconds for a city's lists)."""
     kinds = [_kind(column, row) for column in columns]
     sheet.append([xlsx_value(kind, row.get(c.key)) for c, kind in zip(columns, kinds,
                                                                        strict=True)])
-    for cell, column, kind in zip(sheet[sheet.max_row], columns, kinds, strict=True):
+    # the row's cells by number: sheet[sheet.max_row] counts every cell of the sheet
+    cells = [sheet.cell(number, index) for index in range(1, len(columns) + 1)]
+    for cell, column, kind in zip(cells, columns, kinds, strict=True):
+        red = kind == "mark" and bool(row.get(column.key))
+        key = (column.key, column.chars, kind, isinstance(cell.value, str), red)
+        if key in styles:
+            cell._style = copy.copy(styles[key])
+            continue
         cell.border = BOX
         cell.alignment = WRAP if kind == "text" and column.chars > 12 else CENTER
         if kind in XLSX_FORMATS and not isinstance(cell.value, str):
             cell.number_format = XLSX_FORMATS[kind]
-        if kind == "mark" and row.get(column.key):
+        if red:
             cell.font = Font(bold=True, color=RED)
+        styles[key] = copy.copy(cell._style)
 
 
 def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],
@@ -77,8 +90,9 @@ def _sheet(book, title: str, heading: str, columns: tuple[Column, ...],
     sheet.append([str(c.label) for c in columns])
     for cell in sheet[2]:
         cell.font, cell.alignment, cell.border, cell.fill = Font(bold=True), CENTER, BOX, SHADE
-    for row in rows:
-        _append(sheet, columns, row)
+    styles: dict = {}
+    for number, row in enumerate(rows, start=3):  # under the title and the header
+        _append(sheet, number, columns, row, styles)
     # widths from the text, each up to its column's own; the title row as wide as it needs
     lay_out(sheet, (2, 2), "A3", caps=[float(c.chars) for c in columns])
 

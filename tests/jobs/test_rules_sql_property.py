@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import models as m
-from app.domain import rules, rules_sql, status
+from app.domain import compliance_sql, rules, rules_sql, status
 from tests.support import ledger as lg
 
 EXAMPLES = settings(max_examples=40, deadline=None, database=None,
@@ -63,8 +63,8 @@ def test_compliance_counts_agree_with_the_rules(app, case) -> None:
         projects, tasks = lg.project_facts(session), lg.task_facts(session)
         departments = list(session.scalars(select(m.Department.id)))
         for period, today in checks:
-            counts = rules_sql.compliance_counts(session, period, today)
-            table = {None: rules_sql.county(counts), **counts}
+            counts = compliance_sql.compliance_counts(session, period, today)
+            table = {None: compliance_sql.county(counts), **counts}
             assert table == rules.compliance_table(period, today, projects, tasks, departments)
 
 
