@@ -22,6 +22,7 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    null,
     or_,
     select,
 )
@@ -75,6 +76,22 @@ def task_due_soon_on(as_of: dt.date, cal: rules.Calendar,
     return and_(task_open_on(as_of), t.deadline >= as_of, t.deadline <= until)
 
 
+def escalation_level_on(as_of: dt.date, cal: rules.Calendar,
+                        settings: rules.Settings) -> ColumnElement[str | None]:
+    """rules.escalation_level as of D, of each task: 红/黄 by working days overdue (the deadline
+    before rules.escalation_since), 蓝 when due soon or overdue by fewer; else NULL."""
+    t = m.Task
+    overdue = task_overdue_on(as_of)
+    red = rules.escalation_since(as_of, settings.escalation_red_workdays, cal)
+    yellow = rules.escalation_since(as_of, settings.escalation_yellow_workdays, cal)
+    return case(
+        (and_(overdue, t.deadline < red), "red"),
+        (and_(overdue, t.deadline < yellow), "yellow"),
+        (or_(overdue, task_due_soon_on(as_of, cal, settings)), "blue"),
+        else_=null(),
+    )
+
+
 def problem_unresolved_on(as_of: dt.date) -> ColumnElement[bool]:
     """rules.problem_unresolved: raised by D and not resolved by D."""
     pr = m.Problem
@@ -121,10 +138,12 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
         (task_overdue_on(as_of), days_between(session, day, t.deadline)),
         else_=0,
     )
+    level = escalation_level_on(as_of, cal, settings)
     # only the rows whose values change: no dead tuples nor index churn for the rest
-    changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days))
-    result = session.execute(
-        sql_update(t).values(status=status, overdue_days=overdue_days).where(changed))
+    changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days),
+                  t.escalation_level.is_distinct_from(level))
+    result = session.execute(sql_update(t).values(
+        status=status, overdue_days=overdue_days, escalation_level=level).where(changed))
     return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 

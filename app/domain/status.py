@@ -29,6 +29,8 @@ def settings() -> rules.Settings:
         feedback_day=config["FEEDBACK_DAY"],
         lag_yellow=config["LAG_YELLOW"],
         lag_red=config["LAG_RED"],
+        escalation_yellow_workdays=config["ESCALATION_YELLOW_WORKDAYS"],
+        escalation_red_workdays=config["ESCALATION_RED_WORKDAYS"],
     )
 
 
@@ -46,6 +48,8 @@ def refresh_tasks(tasks: Iterable[m.Task], as_of: dt.date | None = None,
     conf = settings()
     for task in tasks:
         task.status, task.overdue_days = rules.task_status(
+            task.deadline, task.done_on, task.cancelled, as_of, cal, conf)
+        task.escalation_level = rules.escalation_level(
             task.deadline, task.done_on, task.cancelled, as_of, cal, conf)
 
 

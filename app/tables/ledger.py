@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,6 +41,7 @@ class Task(Audited, Model):
         Index("ix_task_department_deadline", "department_id", "deadline"),
         Index("ix_task_assigned_on", "assigned_on"),
         Index("ix_task_done_on", "done_on"),
+        one_of("task", "escalation_level", choices.ESCALATION_LEVEL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +64,8 @@ class Task(Audited, Model):
     measures: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
+    # issue 16: the 督办 level as of the last refresh (rules.escalation_level), like status
+    escalation_level: Mapped[str | None] = mapped_column(String(10), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     project: Mapped[Project | None] = relationship(lazy="joined")
@@ -139,6 +143,12 @@ class Supervision(Audited, Model):
         # reminders: one per task, kind and day, however often the job runs
         Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
               sqlite_where=text("kind <> 'manual'"), postgresql_where=text("kind <> 'manual'")),
+        # issue 16: each 督办 level's 督办单 once per task, however often the job runs
+        one_of("supervision", "level", choices.ESCALATION_LEVEL),
+        Index("uq_supervision_level", "task_id", "level", unique=True,
+              sqlite_where=text("level IS NOT NULL"), postgresql_where=text("level IS NOT NULL")),
+        # a 督办单's number 督办〔YEAR〕N号: no two of a year share one (app/domain/notice_number.py)
+        UniqueConstraint("doc_year", "doc_seq", name="uq_supervision_doc_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +157,9 @@ class Supervision(Audited, Model):
     channel: Mapped[str] = mapped_column(String(10), default="in_app")
     kind: Mapped[str] = mapped_column(String(20), default="manual")
     message: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(10))  # the 督办 level it was issued at
+    doc_year: Mapped[int | None] = mapped_column(Integer)  # a 督办单's year and number in it
+    doc_seq: Mapped[int | None] = mapped_column(Integer)
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 
