@@ -147,7 +147,7 @@ class Supervision(Audited, Model):
         one_of("supervision", "level", choices.ESCALATION_LEVEL),
         Index("uq_supervision_level", "task_id", "level", unique=True,
               sqlite_where=text("level IS NOT NULL"), postgresql_where=text("level IS NOT NULL")),
-        # a 督办单's number 督办〔YEAR〕N号: no two of a year share one (app/domain/notice_number.py)
+        # a 督办单's number 督办〔YEAR〕N号: unique in its year (app/domain/notice_number.py)
         UniqueConstraint("doc_year", "doc_seq", name="uq_supervision_doc_number"),
     )
 
