@@ -45,7 +45,7 @@ def create_app(config: type | None = None) -> Flask:
         access,
         accounts,
         errors,
-        escalation,
+        escalation_badge,
         headers,
         login_tie,
         notifications,
@@ -62,7 +62,7 @@ def create_app(config: type | None = None) -> Flask:
     errors.init_app(app)
     times.init_app(app)  # one clock: every time shown in TIMEZONE, to the minute
     notifications.init_app(app)
-    escalation.init_app(app)  # the 督办 level badge of every page (issue 16)
+    escalation_badge.init_app(app)  # the 督办 level badge of every page (issue 16)
     login_tie.init_app(app)  # an untied department login is told why it sees nothing
     embedded.init_app(app)  # embedded mode: the job schedule, from the first request on
     return app

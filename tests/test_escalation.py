@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from app import models as m
-from app.domain import ledger, rules, rules_sql, status
+from app.domain import escalation, ledger, rules_sql, status
 from app.extensions import db
 from app.jobs import escalate
 from tests.support.days import on_day
@@ -89,7 +89,7 @@ def told(supervision_id: int) -> set[int]:
 
 
 def test_the_rule_and_its_sql_agree_on_every_day_around_a_holiday(app, unit) -> None:
-    """rules.escalation_level and rules_sql.escalation_level_on (what the job and the stored
+    """escalation.level and rules_sql.escalation_level_on (what the job and the stored
     level use), day by day across the National Day holidays, for deadlines around them."""
     with app.app_context():
         cal, conf = status.calendar(), status.settings()
@@ -100,7 +100,7 @@ def test_the_rule_and_its_sql_agree_on_every_day_around_a_holiday(app, unit) -> 
             level = rules_sql.escalation_level_on(day, cal, conf)
             sql = dict(db.session.execute(select(m.Task.id, level).where(
                 m.Task.id.in_(deadlines))).all())
-            assert sql == {task: rules.escalation_level(deadline, None, False, day, cal, conf)
+            assert sql == {task: escalation.level(deadline, None, False, day, cal, conf)
                            for task, deadline in deadlines.items()}, day
             day += dt.timedelta(days=1)
 

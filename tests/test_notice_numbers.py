@@ -99,3 +99,19 @@ def test_eight_issuers_at_once_get_one_to_eight(app, tasks) -> None:
     assert numbers == list(range(1, 9))  # no gap, no duplicate
     with app.app_context():
         assert db.session.get(m.NoticeCounter, 2033).last == 8
+
+
+def test_a_notice_written_on_its_own_takes_the_next_number_too(app, tasks) -> None:
+    """A 督办单 recorded through the CRUD form or the REST API goes the same save path."""
+    from app.domain.save import save
+
+    with app.app_context():
+        urge(tasks[:1], D(2031, 7, 1))
+        row = m.Supervision(task_id=tasks[1], sent_on=D(2031, 7, 2), channel="notice",
+                            kind="manual", message="请于本周内办结。")
+        save(row, adding=True)
+        assert (row.doc_year, row.doc_seq) == (2031, 2)
+        other = m.Supervision(task_id=tasks[1], sent_on=D(2031, 7, 3), channel="email",
+                              kind="manual", message="请于本周内办结。")
+        save(other, adding=True)
+        assert other.doc_seq is None

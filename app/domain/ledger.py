@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import notice_number, rules, status
+from app.domain import rules, status
 from app.domain.locking import lock_in_order
 from app.domain.save import retried, save
 from app.domain.validation import DomainError
@@ -85,15 +85,11 @@ def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
          notify: Callable[[list[int]], object] | None = None) -> list[m.Supervision]:
     """Record a supervision on each task (督促); `notify(ids)` records, in the same
     transaction, whom they reach (the notifications and deliveries of issue 16). A 督办单
-    takes its number 督办〔YEAR〕N号 from the year's counter (app/domain/notice_number.py)."""
+    takes its number 督办〔YEAR〕N号 on the save path (app/domain/notice_number.py)."""
     if not tasks:
         raise DomainError(_("请至少选择一项任务。"))
     rows = [m.Supervision(task=t, sent_on=sent_on, channel=channel, kind=kind, message=message)
             for t in tasks]
-    if channel == "notice":
-        first = notice_number.reserve(sent_on.year, len(rows))
-        for offset, row in enumerate(rows):
-            row.doc_year, row.doc_seq = sent_on.year, first + offset
     save(*rows, adding=True, commit=False)
     if notify is not None:
         notify([row.id for row in rows])

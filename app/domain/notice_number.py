@@ -10,9 +10,12 @@ unique (doc_year, doc_seq) of `supervision` refuses a duplicate should anything 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from app import models as m
 from app.extensions import db
 
 TAKE = text("INSERT INTO notice_counter (year, last) VALUES (:year, :count) "
@@ -25,6 +28,19 @@ def reserve(year: int, count: int) -> int:
     first of them. `count` 0 only waits for, and holds, the year's counter."""
     last = db.session.execute(TAKE, {"year": year, "count": count}).scalar_one()
     return int(last) - count + 1
+
+
+def number(rows: Sequence[object]) -> None:
+    """Give each 督办单 among the rows that has none its number, in the order given, from the
+    year of its day (the save path's guard calls this for every row it passes)."""
+    waiting: dict[int, list[m.Supervision]] = {}
+    for row in rows:
+        if isinstance(row, m.Supervision) and row.channel == "notice" and row.doc_seq is None:
+            waiting.setdefault(row.sent_on.year, []).append(row)
+    for year, notices in sorted(waiting.items()):
+        first = reserve(year, len(notices))
+        for offset, row in enumerate(notices):
+            row.doc_year, row.doc_seq = year, first + offset
 
 
 def doc_number(year: int | None, seq: int | None) -> str:

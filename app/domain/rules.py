@@ -22,8 +22,7 @@ class Settings:
     feedback_day: int = 25
     lag_yellow: float = 0.10
     lag_red: float = 0.30
-    # 督办 levels (issue 16): 黄 from this many working days overdue, 红 from that many
-    escalation_yellow_workdays: int = 1
+    escalation_yellow_workdays: int = 1  # 督办 levels (issue 16): app/domain/escalation.py
     escalation_red_workdays: int = 10
 
 
@@ -48,37 +47,6 @@ def task_status(
     if deadline <= calendar.due_soon_until(as_of, settings.due_soon_workdays):
         return "due_soon", 0
     return "pending", 0
-
-
-def escalation_level(
-    deadline: dt.date,
-    done_on: dt.date | None,
-    cancelled: bool,
-    as_of: dt.date,
-    calendar: Calendar,
-    settings: Settings = Settings(),
-) -> str | None:
-    """A task's 督办 level as of a day: 红 or 黄 by working days overdue, 蓝 when due soon
-    (or overdue by fewer working days than 黄 needs); none for a task done, cancelled or
-    not due soon."""
-    if cancelled or done_on is not None:
-        return None
-    if deadline < as_of:
-        late = calendar.workdays_between(deadline, as_of)
-        if late >= settings.escalation_red_workdays:
-            return "red"
-        if late >= settings.escalation_yellow_workdays:
-            return "yellow"
-        return "blue"
-    if deadline <= calendar.due_soon_until(as_of, settings.due_soon_workdays):
-        return "blue"
-    return None
-
-
-def escalation_since(as_of: dt.date, workdays: int, calendar: Calendar) -> dt.date:
-    """The day a deadline must be before to be `workdays` working days overdue as of D:
-    the `workdays`-th working day counting back from D itself (D + 1 day for none)."""
-    return calendar.subtract_workdays(as_of + DAY, workdays)
 
 
 def days_late(deadline: dt.date, until: dt.date) -> int:

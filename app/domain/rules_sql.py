@@ -34,7 +34,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from app import models as m
-from app.domain import rules
+from app.domain import escalation, rules
 
 IdColumn = ColumnElement[int] | InstrumentedAttribute[int]  # the row a rule is correlated to
 
@@ -78,12 +78,12 @@ def task_due_soon_on(as_of: dt.date, cal: rules.Calendar,
 
 def escalation_level_on(as_of: dt.date, cal: rules.Calendar,
                         settings: rules.Settings) -> ColumnElement[str | None]:
-    """rules.escalation_level as of D, of each task: 红/黄 by working days overdue (the deadline
-    before rules.escalation_since), 蓝 when due soon or overdue by fewer; else NULL."""
+    """escalation.level as of D, of each task: 红/黄 by working days overdue (the deadline
+    before escalation.since), 蓝 when due soon or overdue by fewer; else NULL."""
     t = m.Task
     overdue = task_overdue_on(as_of)
-    red = rules.escalation_since(as_of, settings.escalation_red_workdays, cal)
-    yellow = rules.escalation_since(as_of, settings.escalation_yellow_workdays, cal)
+    red = escalation.since(as_of, settings.escalation_red_workdays, cal)
+    yellow = escalation.since(as_of, settings.escalation_yellow_workdays, cal)
     return case(
         (and_(overdue, t.deadline < red), "red"),
         (and_(overdue, t.deadline < yellow), "yellow"),

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import clock, rules, rules_sql
+from app.domain import clock, escalation, rules, rules_sql
 from app.extensions import db
 
 
@@ -49,7 +49,7 @@ def refresh_tasks(tasks: Iterable[m.Task], as_of: dt.date | None = None,
     for task in tasks:
         task.status, task.overdue_days = rules.task_status(
             task.deadline, task.done_on, task.cancelled, as_of, cal, conf)
-        task.escalation_level = rules.escalation_level(
+        task.escalation_level = escalation.level(
             task.deadline, task.done_on, task.cancelled, as_of, cal, conf)
 
 

@@ -1,5 +1,5 @@
 """escalate(as_of): 分级督办 (issue 16, item 3), daily. Each open task at a 督办 level
-(rules.escalation_level: 蓝 due soon, 黄 from ESCALATION_YELLOW_WORKDAYS working days
+(app/domain/escalation.py: 蓝 due soon, 黄 from ESCALATION_YELLOW_WORKDAYS working days
 overdue, 红 from ESCALATION_RED_WORKDAYS) gets that level's 督办单 once, numbered
 督办〔YEAR〕N号, told to the people who must act on the task (app/domain/recipients.py) and,
 for 红, to the 分管领导 of the task's project in the portal.

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, raiseload
 
 from app import models as m
-from app.domain import rules, rules_sql, status
+from app.domain import escalation, rules, rules_sql, status
 from app.domain.scope import Scope, scope_clause
 from app.extensions import db
 
@@ -31,7 +31,7 @@ class LedgerRow:
     month_fed_back: bool
     pending_extension: Any = None  # (requested_on, new_deadline) of a request not decided
     notices: list[Any] = field(default_factory=list)  # (id, sent_on) of its 督办通知单
-    escalation: str | None = None  # its 督办 level as of today (rules.escalation_level)
+    escalation: str | None = None  # its 督办 level as of today (escalation.level)
 
     @property
     def lagging(self) -> bool:
@@ -84,7 +84,7 @@ def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
         state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
                                            cal, conf)
         last = summary.get(task.id)
-        level = rules.escalation_level(task.deadline, task.done_on, task.cancelled, today,
+        level = escalation.level(task.deadline, task.done_on, task.cancelled, today,
                                        cal, conf)
         rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
                               last, bool(last and last.month_in), pending.get(task.id),

@@ -64,7 +64,7 @@ class Task(Audited, Model):
     measures: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
-    # issue 16: the 督办 level as of the last refresh (rules.escalation_level), like status
+    # issue 16: the 督办 level as of the last refresh (app/domain/escalation.py), like status
     escalation_level: Mapped[str | None] = mapped_column(String(10), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app import models as m
 from app.domain import choices
 from app.domain.roles import METHOD_PERMISSIONS
-from app.web import escalation
+from app.web import escalation_badge
 from app.web.crud_base import interface
 from app.web.crud_kit import (
     AUDIT,
@@ -49,7 +49,7 @@ class SupervisionView(TitledView):
     edit_columns = add_columns
     search_columns = ["sent_on", "channel", "kind"]
     base_order = ("sent_on", "desc")
-    formatters_columns = {"level": escalation.badge}
+    formatters_columns = {"level": escalation_badge.badge}
 
 
 class ExtensionView(TitledView):
@@ -82,7 +82,7 @@ class TaskView(TitledView):
     base_order = ("deadline", "asc")
     related_views = [FeedbackView, SupervisionView, ExtensionView]
     formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE),
-                          "escalation_level": escalation.badge}
+                          "escalation_level": escalation_badge.badge}
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
 
     @action("urge", _l("督促"), icon="fa-bullhorn")
