@@ -78,7 +78,7 @@ def add_task(who: SimpleNamespace, deadline: dt.date = DEADLINE, title: str = ""
 def notices(task_id: int) -> list[m.Supervision]:
     db.session.expire_all()
     return list(db.session.scalars(select(m.Supervision).where(
-        m.Supervision.task_id == task_id, m.Supervision.kind == "escalation")
+        m.Supervision.task_id == task_id, m.Supervision.level.is_not(None))
         .order_by(m.Supervision.id)))
 
 

@@ -76,7 +76,6 @@ SUPERVISION_KIND = {
     "overdue": _l("逾期督办"),
     "missing_feedback": _l("未反馈催报"),
     "manual": _l("人工督办"),
-    "escalation": _l("分级督办"),  # issue 16: a 督办单 of a level, issued by the daily job
 }
 # issue 16: the 督办 levels by working days overdue, lowest first (escalation_level)
 ESCALATION_LEVEL = {"blue": _l("蓝色督办"), "yellow": _l("黄色督办"), "red": _l("红色督办")}

@@ -27,6 +27,8 @@ from app.jobs import delivery
 from app.jobs.locks import hold
 
 LEVELS = list(choices.ESCALATION_LEVEL)  # lowest first
+# the supervision kind a level's 督办单 is (it counts as the month's 督促 like any other)
+KIND = {"blue": "due_soon", "yellow": "overdue", "red": "overdue"}
 MESSAGES = {
     "blue": "【蓝色督办】任务“{title}”将于 {deadline} 到期，现发出{number}督办单，"
             "请按时办结并报送进展。",
@@ -66,7 +68,7 @@ def issue(as_of: dt.date, chosen: list[tuple[int, str]]) -> list[m.Supervision]:
         number = notice_number.doc_number(as_of.year, seq)
         message = MESSAGES[level].format(title=task.title, deadline=task.deadline.isoformat(),
                                          number=number, days=red_days)
-        rows.append(m.Supervision(task=task, sent_on=as_of, channel="notice", kind="escalation",
+        rows.append(m.Supervision(task=task, sent_on=as_of, channel="notice", kind=KIND[level],
                                   level=level, message=message, doc_year=as_of.year,
                                   doc_seq=seq))
     db.session.add_all(rows)

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -132,6 +131,9 @@ class Feedback(Audited, Model):
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 
 
+REMINDER = "kind <> 'manual' AND level IS NULL"  # the daily reminders' rows
+
+
 class Supervision(Audited, Model):
     __tablename__ = "supervision"
     __table_args__ = (
@@ -140,15 +142,16 @@ class Supervision(Audited, Model):
         Index("ix_supervision_task_sent", "task_id", "sent_on"),
         Index("ix_supervision_sent_task", "sent_on", "task_id"),  # issue 6: month slices
         Index("ix_supervision_sent_on", "sent_on"),
-        # reminders: one per task, kind and day, however often the job runs
+        # reminders: one per task, kind and day, however often the job runs (a level's 督办单
+        # is not one: it may go out the day of an overdue reminder)
         Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
-              sqlite_where=text("kind <> 'manual'"), postgresql_where=text("kind <> 'manual'")),
+              sqlite_where=text(REMINDER), postgresql_where=text(REMINDER)),
         # issue 16: each 督办 level's 督办单 once per task, however often the job runs
         one_of("supervision", "level", choices.ESCALATION_LEVEL),
         Index("uq_supervision_level", "task_id", "level", unique=True,
               sqlite_where=text("level IS NOT NULL"), postgresql_where=text("level IS NOT NULL")),
         # a 督办单's number 督办〔YEAR〕N号: unique in its year (app/domain/notice_number.py)
-        UniqueConstraint("doc_year", "doc_seq", name="uq_supervision_doc_number"),
+        Index("uq_supervision_doc_number", "doc_year", "doc_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,14 @@ Revises: 0014_circular_number
 Create Date: 2026-12-03 17:40:00
 
 A task's 督办 level (蓝/黄/红, as of the last refresh); a supervision's level (the daily job
-issues each level's 督办单 once per task: unique (task_id, level)), its kind `escalation`, and
-a 督办单's number in its year (doc_year, doc_seq; unique together) taken from the per-year
-`notice_counter`. The 督办单 already issued get their numbers per year in id order, and the
-counter starts after them.
+issues each level's 督办单 once per task: unique (task_id, level)) and a 督办单's number in
+its year (doc_year, doc_seq; unique together) taken from the per-year `notice_counter`. The
+督办单 already issued get their numbers per year in id order, and the counter starts after
+them. The daily reminders' one-per-day index leaves the levels' 督办单 out.
+
+Columns are added with ALTER TABLE (their CHECKs inline), never by rebuilding a table: on
+SQLite a rebuild drops the old table, and with foreign keys on that deletes every row that
+cascades from it (a task's supervisions, a supervision's notifications and deliveries).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,8 +24,19 @@ down_revision = '0014_circular_number'
 branch_labels = None
 depends_on = None
 
-KINDS = "'due_soon', 'overdue', 'missing_feedback', 'manual'"
 LEVELS = "'blue', 'yellow', 'red'"
+OLD_REMINDER = "kind <> 'manual'"
+REMINDER = "kind <> 'manual' AND level IS NULL"
+
+
+def _level_column(table, column):
+    op.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(10) CONSTRAINT "
+               f"ck_{table}_{column} CHECK ({column} IN ({LEVELS}))")
+
+
+def _reminder_index(where):
+    op.create_index('uq_supervision_reminder', 'supervision', ['task_id', 'kind', 'sent_on'],
+                    unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 def upgrade():
@@ -31,23 +46,18 @@ def upgrade():
         sa.Column('last', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('year'),
     )
-    with op.batch_alter_table('task', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('escalation_level', sa.String(length=10), nullable=True))
-        batch_op.create_index('ix_task_escalation_level', ['escalation_level'], unique=False)
-        batch_op.create_check_constraint('ck_task_escalation_level',
-                                         f"escalation_level IN ({LEVELS})")
-    with op.batch_alter_table('supervision', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('level', sa.String(length=10), nullable=True))
-        batch_op.add_column(sa.Column('doc_year', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('doc_seq', sa.Integer(), nullable=True))
-        batch_op.drop_constraint('ck_supervision_kind', type_='check')
-        batch_op.create_check_constraint('ck_supervision_kind',
-                                         f"kind IN ({KINDS}, 'escalation')")
-        batch_op.create_check_constraint('ck_supervision_level', f"level IN ({LEVELS})")
-        batch_op.create_unique_constraint('uq_supervision_doc_number', ['doc_year', 'doc_seq'])
+    _level_column('task', 'escalation_level')
+    op.create_index('ix_task_escalation_level', 'task', ['escalation_level'], unique=False)
+    _level_column('supervision', 'level')
+    op.add_column('supervision', sa.Column('doc_year', sa.Integer(), nullable=True))
+    op.add_column('supervision', sa.Column('doc_seq', sa.Integer(), nullable=True))
+    op.create_index('uq_supervision_doc_number', 'supervision', ['doc_year', 'doc_seq'],
+                    unique=True)
     op.create_index('uq_supervision_level', 'supervision', ['task_id', 'level'], unique=True,
                     sqlite_where=sa.text('level IS NOT NULL'),
                     postgresql_where=sa.text('level IS NOT NULL'))
+    op.drop_index('uq_supervision_reminder', table_name='supervision')
+    _reminder_index(REMINDER)
     number_existing_notices()
 
 
@@ -70,18 +80,13 @@ def number_existing_notices():
 
 
 def downgrade():
+    op.drop_index('uq_supervision_reminder', table_name='supervision')
+    op.execute("DELETE FROM supervision WHERE level IS NOT NULL")  # the levels' 督办单
+    _reminder_index(OLD_REMINDER)
     op.drop_index('uq_supervision_level', table_name='supervision')
-    op.execute("DELETE FROM supervision WHERE kind = 'escalation'")
-    with op.batch_alter_table('supervision', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_supervision_doc_number', type_='unique')
-        batch_op.drop_constraint('ck_supervision_level', type_='check')
-        batch_op.drop_constraint('ck_supervision_kind', type_='check')
-        batch_op.create_check_constraint('ck_supervision_kind', f"kind IN ({KINDS})")
-        batch_op.drop_column('doc_seq')
-        batch_op.drop_column('doc_year')
-        batch_op.drop_column('level')
-    with op.batch_alter_table('task', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_task_escalation_level', type_='check')
-        batch_op.drop_index('ix_task_escalation_level')
-        batch_op.drop_column('escalation_level')
+    op.drop_index('uq_supervision_doc_number', table_name='supervision')
+    for column in ('doc_seq', 'doc_year', 'level'):
+        op.execute(f"ALTER TABLE supervision DROP COLUMN {column}")
+    op.drop_index('ix_task_escalation_level', table_name='task')
+    op.execute("ALTER TABLE task DROP COLUMN escalation_level")
     op.drop_table('notice_counter')
