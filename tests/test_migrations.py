@@ -96,7 +96,8 @@ def test_escalation_migration_numbers_existing_notices_per_year_in_id_order():
             with db.engine.begin() as connection:
                 connection.execute(text(
                     "INSERT INTO department (id, name, kind, active, created_on, changed_on) "
-                    "VALUES (1, '住建局', 'department', :yes, :now, :now)"), {"yes": True, "now": now})
+                    "VALUES (1, '住建局', 'department', :yes, :now, :now)"),
+                    {"yes": True, "now": now})
                 connection.execute(text(
                     "INSERT INTO task (id, title, department_id, assigned_on, deadline, "
                     "original_deadline, cancelled, status, overdue_days, version, created_on, "
