@@ -7,7 +7,8 @@ for 红, to the 分管领导 of the task's project in the portal.
 Idempotent per task and level: a level already issued — or a higher one, as a task first
 seen 15 working days late gets its 红 notice only — is not issued again, and a unique index
 on (task, level) holds that even past this job. The levels stored on the tasks are
-refreshed too, so the pages show what the notices say.
+set on the tasks issued for, so the pages show what the notices say (refresh_status keeps
+every task's level from day to day, as it keeps the status).
 """
 
 from __future__ import annotations
@@ -91,12 +92,13 @@ def tell_leaders(ids: list[int]) -> int:
         ["user_id", "supervision_id", "created_at", "message"], rows)).rowcount
 
 
-def refresh_levels(as_of: dt.date) -> int:
-    """Every task's stored level as of the day (the rows that change only)."""
+def refresh_levels(task_ids: list[int], level: str) -> int:
+    """The stored level of the tasks just issued at `level`, so the pages show what the
+    notices say before the next refresh_status (which keeps every task's level; only these
+    rows are written here, so the two jobs of one tick never contend for the whole table)."""
     t = m.Task
-    level = rules_sql.escalation_level_on(as_of, status.calendar(), status.settings())
-    return db.session.execute(update(t).values(escalation_level=level)
-                              .where(t.escalation_level.is_distinct_from(level))).rowcount
+    return db.session.execute(update(t).values(escalation_level=level).where(
+        t.id.in_(task_ids), t.escalation_level.is_distinct_from(level))).rowcount
 
 
 def run(as_of: dt.date) -> dict:
@@ -107,7 +109,8 @@ def run(as_of: dt.date) -> dict:
     ids = [row.id for row in rows]
     notified = delivery.record(m.Supervision.id.in_(ids), current_app.config) if ids else 0
     leaders = tell_leaders(ids) if ids else 0
-    refreshed = refresh_levels(as_of)
+    refreshed = sum(refresh_levels([row.task_id for row in rows if row.level == level], level)
+                    for level in LEVELS)
     db.session.commit()
     sent, failed = delivery.deliver_pending(current_app.config)
     counts = Counter(row.level for row in rows)
