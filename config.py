@@ -63,6 +63,8 @@ class Config:
     # days overdue, 红 from that many; each level's 督办单 is issued once by the daily job
     ESCALATION_YELLOW_WORKDAYS = _int("ESCALATION_YELLOW_WORKDAYS", 1)
     ESCALATION_RED_WORKDAYS = _int("ESCALATION_RED_WORKDAYS", 10)
+    # …or 红 once an overdue task has had this many 督办单 since its deadline (0: off)
+    ESCALATION_RED_NOTICES = _int("ESCALATION_RED_NOTICES", 0)
 
     # where reminders go besides the app
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

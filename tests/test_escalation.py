@@ -167,6 +167,24 @@ def test_levels_are_configurable(app, unit) -> None:
             (D(2025, 9, 28), "blue"), (D(2025, 9, 29), "yellow"), (D(2025, 9, 30), "red")]
 
 
+def test_red_after_a_second_notice_when_so_configured(app, unit) -> None:
+    """ESCALATION_RED_NOTICES=2: the 黄 督办单 is the first since the deadline, the office's
+    own notice the second; the next day's run issues 红, 3 working days late."""
+    from tests.support.days import config
+
+    with app.app_context(), config(app, ESCALATION_RED_NOTICES=2):
+        task = add_task(unit)
+        escalate.run(D(2025, 9, 28))
+        ledger.urge([db.session.get(m.Task, task)], "notice", "请限期办结。", D(2025, 9, 29))
+        escalate.run(D(2025, 9, 29))  # the second notice was sent today: 红 now
+        escalate.run(D(2025, 9, 30))
+        assert [(r.sent_on, r.level) for r in notices(task)] == [
+            (D(2025, 9, 28), "yellow"), (D(2025, 9, 29), "red")]
+        cal, conf = status.calendar(), status.settings()
+        assert escalation.level(DEADLINE, None, False, D(2025, 9, 29), cal, conf, 2) == "red"
+        assert escalation.level(DEADLINE, None, False, D(2025, 9, 29), cal, conf, 1) == "yellow"
+
+
 def test_manual_notices_and_the_job_share_one_counter_from_one_each_year(app, unit) -> None:
     """督办〔2025〕1号, 2号 … whoever issues: the office by hand, then the job."""
     with app.app_context():

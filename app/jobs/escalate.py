@@ -1,6 +1,7 @@
 """escalate(as_of): 分级督办 (issue 16, item 3), daily. Each open task at a 督办 level
 (app/domain/escalation.py: 蓝 due soon, 黄 from ESCALATION_YELLOW_WORKDAYS working days
-overdue, 红 from ESCALATION_RED_WORKDAYS) gets that level's 督办单 once, numbered
+overdue, 红 from ESCALATION_RED_WORKDAYS or, with ESCALATION_RED_NOTICES = N, once it has had
+N 督办单 since its deadline) gets that level's 督办单 once, numbered
 督办〔YEAR〕N号, told to the people who must act on the task (app/domain/recipients.py) and,
 for 红, to the 分管领导 of the task's project in the portal.
 
@@ -35,7 +36,7 @@ MESSAGES = {
             "请按时办结并报送进展。",
     "yellow": "【黄色督办】任务“{title}”已逾期（时间节点 {deadline}），现发出{number}督办单，"
               "请说明滞后原因、落实整改措施并尽快办结。",
-    "red": "【红色督办】任务“{title}”逾期已达 {days} 个工作日以上（时间节点 {deadline}），"
+    "red": "【红色督办】任务“{title}”逾期（时间节点 {deadline}）经督办仍未办结，"
            "现发出{number}督办单，并报分管领导，请主要负责同志亲自研究、限期办结。",
 }
 
@@ -62,13 +63,12 @@ def issue(as_of: dt.date, chosen: list[tuple[int, str]]) -> list[m.Supervision]:
     first = notice_number.reserve(as_of.year, len(chosen))
     tasks = {t.id: t for t in db.session.scalars(
         select(m.Task).where(m.Task.id.in_([task_id for task_id, _level in chosen])))}
-    red_days = status.settings().escalation_red_workdays
     rows = []
     for offset, (task_id, level) in enumerate(chosen):
         task, seq = tasks[task_id], first + offset
         number = notice_number.doc_number(as_of.year, seq)
         message = MESSAGES[level].format(title=task.title, deadline=task.deadline.isoformat(),
-                                         number=number, days=red_days)
+                                         number=number)
         rows.append(m.Supervision(task=task, sent_on=as_of, channel="notice", kind=KIND[level],
                                   level=level, message=message, doc_year=as_of.year,
                                   doc_seq=seq))

@@ -84,8 +84,9 @@ def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
         state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
                                            cal, conf)
         last = summary.get(task.id)
-        level = escalation.level(task.deadline, task.done_on, task.cancelled, today,
-                                       cal, conf)
+        sent = notices.get(task.id, [])
+        level = escalation.level(task.deadline, task.done_on, task.cancelled, today, cal, conf,
+                                 sum(task.deadline < n.sent_on <= today for n in sent))
         rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
                               last, bool(last and last.month_in), pending.get(task.id),
                               notices.get(task.id, []), level))
