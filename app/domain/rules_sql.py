@@ -82,14 +82,12 @@ def escalation_level_on(as_of: dt.date, cal: rules.Calendar,
     before escalation.since), 蓝 when due soon or overdue by fewer; else NULL."""
     t, s = m.Task, m.Supervision
     overdue = task_overdue_on(as_of)
-    red = escalation.since(as_of, settings.escalation_red_workdays, cal)
     yellow = escalation.since(as_of, settings.escalation_yellow_workdays, cal)
-    late = t.deadline < red
+    late = t.deadline < escalation.since(as_of, settings.escalation_red_workdays, cal)
     if settings.escalation_red_notices > 0:  # or N 督办单 since the deadline (escalation.level)
-        notices = (select(func.count()).where(s.task_id == t.id, s.channel == "notice",
-                                              s.sent_on > t.deadline, s.sent_on <= as_of)
-                   .scalar_subquery())
-        late = or_(late, notices >= settings.escalation_red_notices)
+        sent = select(func.count()).where(s.task_id == t.id, s.channel == "notice",
+                                          s.sent_on > t.deadline, s.sent_on <= as_of)
+        late = or_(late, sent.scalar_subquery() >= settings.escalation_red_notices)
     return case(
         (and_(overdue, late), "red"),
         (and_(overdue, t.deadline < yellow), "yellow"),
