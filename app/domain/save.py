@@ -64,7 +64,8 @@ def guard_write(item: m.Model, adding: bool) -> None:
     problem = validation.check(item, adding)
     if problem:
         raise DomainError(problem)
-    notice_number.number([item])  # a 督办单 takes its number, whichever way it is written
+    if adding:  # a new 督办单 takes its number, whichever way it is written
+        notice_number.number([item])
 
 
 def _scoped_limits(item: m.Model, adding: bool, limit: Scope) -> None:
