@@ -59,6 +59,12 @@ class Config:
     # coloured (1 = the 1st, the first day after the month ends); before it the month is
     # shown in progress (截至 D日（进行中）), uncoloured (app/domain/month_close.py)
     COMPLIANCE_CLOSE_DAY = _int("COMPLIANCE_CLOSE_DAY", 1)
+    # 分级督办 (issue 16): 蓝 when due soon (DUE_SOON_WORKDAYS), 黄 from this many working
+    # days overdue, 红 from that many; each level's 督办单 is issued once by the daily job
+    ESCALATION_YELLOW_WORKDAYS = _int("ESCALATION_YELLOW_WORKDAYS", 1)
+    ESCALATION_RED_WORKDAYS = _int("ESCALATION_RED_WORKDAYS", 10)
+    # …or 红 once an overdue task has had this many 督办单 since its deadline (0: off)
+    ESCALATION_RED_NOTICES = _int("ESCALATION_RED_NOTICES", 0)
 
     # where reminders go besides the app
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

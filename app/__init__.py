@@ -43,7 +43,17 @@ def create_app(config: type | None = None) -> Flask:
     from app import cli
     from app.files import backup
     from app.jobs import embedded
-    from app.web import access, accounts, errors, headers, login_tie, notifications, sessions, times
+    from app.web import (
+        access,
+        accounts,
+        errors,
+        escalation_badge,
+        headers,
+        login_tie,
+        notifications,
+        sessions,
+        times,
+    )
 
     access.init_app(app)  # the one door: who acts in a request, for every read and write
     accounts.init_app(app)  # password policy, failed-login limits, session lifetime
@@ -54,6 +64,7 @@ def create_app(config: type | None = None) -> Flask:
     errors.init_app(app)
     times.init_app(app)  # one clock: every time shown in TIMEZONE, to the minute
     notifications.init_app(app)
+    escalation_badge.init_app(app)  # the 督办 level badge of every page (issue 16)
     login_tie.init_app(app)  # an untied department login is told why it sees nothing
     embedded.init_app(app)  # embedded mode: the job schedule, from the first request on
     return app

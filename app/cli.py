@@ -102,7 +102,7 @@ def jobs_group() -> None:
 
 @jobs_group.command("run")
 @click.argument("job")
-@click.option("--as-of", default=None, help="YYYY-MM-DD (refresh_status, send_reminders)")
+@click.option("--as-of", default=None, help="YYYY-MM-DD (refresh_status, send_reminders, escalate)")
 @click.option("--period", default=None, help="YYYY-MM (build_compliance, build_circular)")
 @with_appcontext
 def jobs_run_command(job: str, as_of: str | None, period: str | None) -> None:

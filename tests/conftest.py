@@ -92,10 +92,10 @@ def leaves_no_rows(app):
     apart). Security tables, sessions and the audit log are left as they are."""
     from app.extensions import db
 
-    def kept(table) -> bool:  # job_lock: the jobs' lock rows, not the ledger's
+    def kept(table) -> bool:  # job_lock, notice_counter: locks and counters, not the ledger's
         return table.name.startswith("ab_") or table.name in (
             "audit_log", "web_session", "login_generation", "login_log", "job_lock",
-            "role_scope")
+            "notice_counter", "role_scope")
 
     with app.app_context():
         tables = [t for t in db.metadata.sorted_tables if not kept(t)]

@@ -103,6 +103,9 @@ def test_seed_demo_builds_a_county_and_refuses_to_run_twice(tmp_path: Path):
                            "supervision", "problem", "investment_report")}
         statuses = dict(db.execute("select status, count(*) from task group by status"))
         colours = dict(db.execute("select status_color, count(*) from project group by 1"))
+        numbers = db.execute("select doc_year, count(*), min(doc_seq), max(doc_seq), "
+                             "count(doc_seq) from supervision where channel = 'notice' "
+                             "group by doc_year").fetchall()
     assert count["department"] >= 10 and count["person"] >= 40
     # fifteen to eighteen tasks a meeting, whatever the day the demo is built on
     assert count["project"] >= 30 and count["meeting"] >= 12
@@ -113,6 +116,9 @@ def test_seed_demo_builds_a_county_and_refuses_to_run_twice(tmp_path: Path):
     assert min(count.values()) > 0
     assert {"overdue", "due_soon", "pending", "done_on_time", "done_late"} <= set(statuses)
     assert set(colours) == {"green", "yellow", "red"}
+    # the demo's 督办单: 督办〔YYYY〕1号 … N号 each year, every one numbered (issue 16)
+    assert numbers and all(year is not None and (low, high, numbered) == (1, n, n)
+                           for year, n, low, high, numbered in numbers), numbers
     again = subprocess.run(flask + ["seed-demo"], cwd=root, env=env, capture_output=True,
                            text=True, timeout=300)
     assert again.returncode == 0 and "演示数据已存在" in again.stdout

@@ -417,7 +417,7 @@ def test_task_export_is_the_staff_members_own_department(app, client, auth, worl
     rows = exported(response)
     header = [cell.value for cell in rows[0]]
     assert header == ["标题", "项目", "责任单位", "责任人", "时间节点", "原定时间节点", "状态",
-                      "逾期天数"]
+                      "逾期天数", "督办等级"]  # 分级督办 (issue 16): the level as its word
     body = [[cell.value for cell in row] for row in rows[1:]]
     titles = [row[0] for row in body]
     assert "任务A" in titles and "任务B" not in titles
@@ -427,6 +427,7 @@ def test_task_export_is_the_staff_members_own_department(app, client, auth, worl
     assert task_a[4].number_format == "yyyy-mm-dd"
     assert task_a[6].value in {"推进中", "临期", "逾期", "按期完成", "逾期完成", "已撤销"}
     assert isinstance(task_a[7].value, int)
+    assert task_a[8].value in {None, "", "蓝色督办", "黄色督办", "红色督办"}
 
 
 def test_export_applies_the_search_filters(client, auth, world):

@@ -355,15 +355,16 @@ def test_first_tick_runs_the_days_jobs_and_the_second_queues_nothing(app, fake_j
     now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
     with app.app_context():
         first = timetable.tick(now)
-        assert len(first) == 4
+        assert len(first) == 5
         done = db.session.scalars(select(m.JobRun).where(m.JobRun.id.in_(first))).all()
         assert {run.status for run in done} == {"finished"}
         assert {run.schedule_key for run in done} == {
-            "refresh_status:2026-11-02", "send_reminders:2026-11-02",
+            "refresh_status:2026-11-02", "send_reminders:2026-11-02", "escalate:2026-11-02",
             "build_compliance:2026-11-02", "build_compliance:previous:2026-11-02"}
         assert timetable.tick(now.replace(hour=9, minute=5)) == []
     assert sorted(fake_jobs) == [("build_compliance", dt.date(2026, 10, 1)),
                                  ("build_compliance", dt.date(2026, 11, 1)),
+                                 ("escalate", dt.date(2026, 11, 2)),
                                  ("refresh_status", dt.date(2026, 11, 2)),
                                  ("send_reminders", dt.date(2026, 11, 2))]
 
@@ -371,7 +372,7 @@ def test_first_tick_runs_the_days_jobs_and_the_second_queues_nothing(app, fake_j
 def test_first_of_the_month_also_closes_last_month(app, fake_jobs):
     with app.app_context():
         assert timetable.tick(dt.datetime(2026, 12, 1, 0, 30, tzinfo=SHANGHAI)) == []
-        assert len(timetable.tick(dt.datetime(2026, 12, 1, 1, 5, tzinfo=SHANGHAI))) == 5
+        assert len(timetable.tick(dt.datetime(2026, 12, 1, 1, 5, tzinfo=SHANGHAI))) == 6
     assert ("build_circular", dt.date(2026, 11, 1)) in fake_jobs
     assert ("build_compliance", dt.date(2026, 11, 1)) in fake_jobs
 

@@ -67,3 +67,73 @@ def test_department_tree_migration_keeps_units_at_the_top_and_gives_roles_their_
             db.engine.dispose()
     finally:
         cleanup()
+
+
+def test_escalation_migration_numbers_existing_notices_per_year_in_id_order():
+    """0015 (issue 16): the 督办单 issued before it get 督办〔YEAR〕N号 per year in id order
+    (other supervisions none), the year's counter goes on after them; and it goes down."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.extensions import db
+    from config import Config
+    from tests.support import services
+
+    url, cleanup = services.fresh_database("notices")
+
+    class NoticeConfig(Config):
+        TESTING = True
+        SQLALCHEMY_DATABASE_URI = url
+        REDIS_URL = None
+
+    application = create_app(NoticeConfig)
+    now = dt.datetime(2026, 12, 1)
+    try:
+        with application.app_context():
+            folder = application.extensions["migrate"].directory
+            upgrade(directory=folder, revision="0014_circular_number")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO department (id, name, kind, active, created_on, changed_on) "
+                    "VALUES (1, '住建局', 'department', :yes, :now, :now)"),
+                    {"yes": True, "now": now})
+                connection.execute(text(
+                    "INSERT INTO task (id, title, department_id, assigned_on, deadline, "
+                    "original_deadline, cancelled, status, overdue_days, version, created_on, "
+                    "changed_on) VALUES (1, '任务', 1, :d, :d, :d, :no, 'pending', 0, 1, :now, "
+                    ":now)"), {"d": dt.date(2025, 1, 2), "no": False, "now": now})
+                for pk, day, channel in [(5, dt.date(2026, 3, 1), "notice"),
+                                         (6, dt.date(2025, 12, 30), "notice"),
+                                         (7, dt.date(2026, 1, 9), "email"),
+                                         (9, dt.date(2026, 1, 5), "notice")]:
+                    connection.execute(text(
+                        "INSERT INTO supervision (id, task_id, sent_on, channel, kind, message, "
+                        "created_on, changed_on) VALUES (:id, 1, :day, :channel, 'manual', "
+                        "'请办理', :now, :now)"), {"id": pk, "day": day, "channel": channel,
+                                                   "now": now})
+                connection.execute(text(
+                    "INSERT INTO ab_user (id, first_name, last_name, username, active, email) "
+                    "VALUES (1, '建', '国', 'u1', :yes, 'u1@example.gov.cn')"), {"yes": True})
+                connection.execute(text(
+                    "INSERT INTO notification (user_id, supervision_id, created_at, message) "
+                    "VALUES (1, 5, :now, '请办理')"), {"now": now})
+            upgrade(directory=folder, revision="0015_escalation")
+            with db.engine.connect() as connection:
+                kept = connection.execute(text("SELECT count(*) FROM notification")).scalar()
+                numbers = connection.execute(text(
+                    "SELECT id, doc_year, doc_seq FROM supervision ORDER BY id")).all()
+                counters = connection.execute(text(
+                    "SELECT year, last FROM notice_counter ORDER BY year")).all()
+            assert [tuple(r) for r in numbers] == [(5, 2026, 1), (6, 2025, 1), (7, None, None),
+                                                   (9, 2026, 2)]
+            assert [tuple(r) for r in counters] == [(2025, 1), (2026, 2)]
+            assert kept == 1  # no table rebuilt: nothing cascaded away
+            downgrade(directory=folder, revision="0014_circular_number")
+            with db.engine.connect() as connection:
+                assert "notice_counter" not in db.inspect(connection).get_table_names()
+                assert connection.execute(text("SELECT count(*) FROM supervision")).scalar() == 4
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()

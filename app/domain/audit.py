@@ -45,7 +45,8 @@ SECURITY_TABLES = {"ab_user", "ab_role", "ab_group"}
 # never recorded: FAB's own audit columns and login bookkeeping, and the computed columns
 SKIPPED = {"id", "created_on", "changed_on", "created_by_fk", "changed_by_fk", "last_login",
            "login_count", "fail_login_count", "version"}  # version: issue 7's lock counter
-COMPUTED = {"task": {"status", "overdue_days"}, "project": {"status_color"}}
+COMPUTED = {"task": {"status", "overdue_days", "escalation_level"},
+            "project": {"status_color"}}
 SECRETS = {"password"}
 MASK = "******"
 # many-to-many links, recorded as a field of the row on one side only; an update records

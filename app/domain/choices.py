@@ -85,6 +85,8 @@ SUPERVISION_KIND = {
     "missing_feedback": _l("未反馈催报"),
     "manual": _l("人工督办"),
 }
+# issue 16: the 督办 levels by working days overdue, lowest first (escalation_level)
+ESCALATION_LEVEL = {"blue": _l("蓝色督办"), "yellow": _l("黄色督办"), "red": _l("红色督办")}
 PROBLEM_CATEGORY = {
     "land": _l("用地"),
     "funding": _l("资金"),

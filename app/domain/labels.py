@@ -61,6 +61,8 @@ LABELS = {
     "measures": _l("整改措施"),
     "status": _l("状态"),
     "overdue_days": _l("逾期天数"),
+    "escalation_level": _l("督办等级"),
+    "level": _l("督办等级"),
     "task": _l("任务"),
     "requested_on": _l("申请日期"),
     "new_deadline": _l("申请延至"),
@@ -134,9 +136,11 @@ CHOICE_COLUMNS = {
     "decision": choices.EXTENSION_DECISION,
     "review_status": choices.REVIEW_STATUS,
     "channel": choices.SUPERVISION_CHANNEL,
+    "escalation_level": choices.ESCALATION_LEVEL,
 }
 TABLE_CHOICES = {
     ("supervision", "kind"): choices.SUPERVISION_KIND,
+    ("supervision", "level"): choices.ESCALATION_LEVEL,
     ("problem", "category"): choices.PROBLEM_CATEGORY,
     ("job_run", "status"): choices.JOB_STATUS,
     ("login_log", "event"): choices.LOGIN_EVENT,

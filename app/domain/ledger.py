@@ -84,7 +84,8 @@ def urge(tasks: list[m.Task], channel: str, message: str, sent_on: dt.date,
          kind: str = "manual",
          notify: Callable[[list[int]], object] | None = None) -> list[m.Supervision]:
     """Record a supervision on each task (督促); `notify(ids)` records, in the same
-    transaction, whom they reach (the notifications and deliveries of issue 16)."""
+    transaction, whom they reach (the notifications and deliveries of issue 16). A 督办单
+    takes its number 督办〔YEAR〕N号 on the save path (app/domain/notice_number.py)."""
     if not tasks:
         raise DomainError(_("请至少选择一项任务。"))
     rows = [m.Supervision(task=t, sent_on=sent_on, channel=channel, kind=kind, message=message)

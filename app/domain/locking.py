@@ -33,7 +33,8 @@ from app.domain.validation import DomainError
 
 VERSION = "version"
 # never a person's edit: computed columns, FAB's audit columns, the other side of a link
-NOT_EDITS = {"id", VERSION, "status", "overdue_days", "status_color", "meetings",
+NOT_EDITS = {"id", VERSION, "status", "overdue_days", "escalation_level", "status_color",
+             "meetings",
              "created_on", "changed_on", "created_by", "changed_by", "created_by_fk",
              "changed_by_fk"}
 CLAIMED = "locking_claimed"  # session.info: rows claimed in the current transaction

@@ -22,6 +22,9 @@ class Settings:
     feedback_day: int = 25
     lag_yellow: float = 0.10
     lag_red: float = 0.30
+    escalation_yellow_workdays: int = 1  # 督办 levels (issue 16): app/domain/escalation.py
+    escalation_red_workdays: int = 10
+    escalation_red_notices: int = 0  # 0: 红 by working days only
 
 
 def task_status(
@@ -65,8 +68,7 @@ def overdue_days_on(deadline: dt.date, done_on: dt.date | None, as_of: dt.date) 
 def time_progress(as_of: dt.date) -> float:
     """Days elapsed in the year of `as_of`, up to and including it, over the days in that year."""
     start = dt.date(as_of.year, 1, 1)
-    days_in_year = (dt.date(as_of.year + 1, 1, 1) - start).days
-    return ((as_of - start).days + 1) / days_in_year
+    return ((as_of - start).days + 1) / (dt.date(as_of.year + 1, 1, 1) - start).days
 
 
 def ytd_months(as_of: dt.date) -> tuple[dt.date, dt.date]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
 )
@@ -34,7 +35,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from app import models as m
-from app.domain import rules
+from app.domain import escalation, rules
 
 IdColumn = ColumnElement[int] | InstrumentedAttribute[int]  # the row a rule is correlated to
 
@@ -74,6 +75,26 @@ def task_due_soon_on(as_of: dt.date, cal: rules.Calendar,
     t = m.Task
     until = cal.due_soon_until(as_of, settings.due_soon_workdays)
     return and_(task_open_on(as_of), t.deadline >= as_of, t.deadline <= until)
+
+
+def escalation_level_on(as_of: dt.date, cal: rules.Calendar,
+                        settings: rules.Settings) -> ColumnElement[str | None]:
+    """escalation.level as of D, of each task: 红/黄 by working days overdue (the deadline
+    before escalation.since), 蓝 when due soon or overdue by fewer; else NULL."""
+    t, s = m.Task, m.Supervision
+    overdue = task_overdue_on(as_of)
+    yellow = escalation.since(as_of, settings.escalation_yellow_workdays, cal)
+    late = t.deadline < escalation.since(as_of, settings.escalation_red_workdays, cal)
+    if settings.escalation_red_notices > 0:  # or N 督办单 since the deadline (escalation.level)
+        sent = select(func.count()).where(s.task_id == t.id, s.channel == "notice",
+                                          s.sent_on > t.deadline, s.sent_on <= as_of)
+        late = or_(late, sent.scalar_subquery() >= settings.escalation_red_notices)
+    return case(
+        (and_(overdue, late), "red"),
+        (and_(overdue, t.deadline < yellow), "yellow"),
+        (or_(overdue, task_due_soon_on(as_of, cal, settings)), "blue"),
+        else_=null(),
+    )
 
 
 def problem_unresolved_on(as_of: dt.date) -> ColumnElement[bool]:
@@ -122,10 +143,12 @@ def refresh_task_status(session: Session, as_of: dt.date, cal: rules.Calendar,
         (task_overdue_on(as_of), days_between(session, day, t.deadline)),
         else_=0,
     )
+    level = escalation_level_on(as_of, cal, settings)
     # only the rows whose values change: no dead tuples nor index churn for the rest
-    changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days))
-    result = session.execute(
-        sql_update(t).values(status=status, overdue_days=overdue_days).where(changed))
+    changed = or_(t.status.is_distinct_from(status), t.overdue_days.is_distinct_from(overdue_days),
+                  t.escalation_level.is_distinct_from(level))
+    result = session.execute(sql_update(t).values(
+        status=status, overdue_days=overdue_days, escalation_level=level).where(changed))
     return typing.cast(CursorResult[Any], result).rowcount  # an UPDATE's result
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import RelationshipDirection
 
 from app import models as m
-from app.domain import locking, status, validation
+from app.domain import locking, notice_number, status, validation
 from app.domain.access import current, current_department_scope, in_scope
 from app.domain.labels import LABELS
 from app.domain.scope import DEPARTMENT_COLUMN, Scope
@@ -36,7 +36,7 @@ RESERVED_FIELDS: dict[type[m.Model], dict[str, object]] = {
     m.Feedback: {"review_status": "submitted", "review_comment": None},
     m.Extension: {"decision": "pending"},
     m.Project: {"status_color": "green"},
-    m.Task: {"status": "pending", "overdue_days": 0},
+    m.Task: {"status": "pending", "overdue_days": 0, "escalation_level": None},
 }
 
 
@@ -64,6 +64,8 @@ def guard_write(item: m.Model, adding: bool) -> None:
     problem = validation.check(item, adding)
     if problem:
         raise DomainError(problem)
+    if adding:  # a new 督办单 takes its number, whichever way it is written
+        notice_number.number([item])
 
 
 def _scoped_limits(item: m.Model, adding: bool, limit: Scope) -> None:

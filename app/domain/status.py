@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import models as m
-from app.domain import clock, rules, rules_sql
+from app.domain import clock, escalation, rules, rules_sql
 from app.extensions import db
 
 
@@ -29,6 +29,9 @@ def settings() -> rules.Settings:
         feedback_day=config["FEEDBACK_DAY"],
         lag_yellow=config["LAG_YELLOW"],
         lag_red=config["LAG_RED"],
+        escalation_yellow_workdays=config["ESCALATION_YELLOW_WORKDAYS"],
+        escalation_red_workdays=config["ESCALATION_RED_WORKDAYS"],
+        escalation_red_notices=config["ESCALATION_RED_NOTICES"],
     )
 
 
@@ -47,6 +50,17 @@ def refresh_tasks(tasks: Iterable[m.Task], as_of: dt.date | None = None,
     for task in tasks:
         task.status, task.overdue_days = rules.task_status(
             task.deadline, task.done_on, task.cancelled, as_of, cal, conf)
+        task.escalation_level = escalation.level(
+            task.deadline, task.done_on, task.cancelled, as_of, cal, conf,
+            notices_since_deadline(task, as_of) if conf.escalation_red_notices else 0)
+
+
+def notices_since_deadline(task: m.Task, as_of: dt.date) -> int:
+    """The 督办单 a task has had after its deadline, up to a day (ESCALATION_RED_NOTICES)."""
+    s = m.Supervision
+    return db.session.scalar(select(func.count()).where(
+        s.task_id == task.id, s.channel == "notice", s.sent_on > task.deadline,
+        s.sent_on <= as_of)) or 0
 
 
 def refresh_projects(project_ids: Iterable[int], as_of: dt.date | None = None) -> None:

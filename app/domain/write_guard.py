@@ -32,7 +32,8 @@ from app.domain.roles import LEDGER
 from app.extensions import db
 
 # never a person's edit: computed by the rules, counted by locking, stamped by FAB
-DERIVED = frozenset({"id", "version", "status", "overdue_days", "status_color", "created_on",
+DERIVED = frozenset({"id", "version", "status", "overdue_days", "escalation_level",
+                     "status_color", "created_on",
                      "changed_on", "created_by", "changed_by", "created_by_fk",
                      "changed_by_fk", "meetings"})
 # columns that a resource other than the table's own governs: 滞后原因和整改措施 are filed

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.jobs import (
     build_circular,
     build_compliance,
+    escalate,
     refresh_status,
     send_deliveries,
     send_reminders,
@@ -34,6 +35,7 @@ FAILED_CALLBACK = "app.jobs.worker.run_failed"
 JOBS: dict[str, tuple[Callable[..., dict], str]] = {
     "refresh_status": (refresh_status.run, "as_of"),
     "send_reminders": (send_reminders.run, "as_of"),
+    "escalate": (escalate.run, "as_of"),
     "build_compliance": (build_compliance.run, "period"),
     "build_circular": (build_circular.run, "period"),
     "send_deliveries": (send_deliveries.run, "as_of"),

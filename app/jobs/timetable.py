@@ -26,6 +26,7 @@ def due_runs(now: dt.datetime) -> list[tuple[str, dt.date, str]]:
     last = rules.month_start(rules.month_start(today) - dt.timedelta(days=1))
     runs = [("refresh_status", today, f"refresh_status:{today}"),
             ("send_reminders", today, f"send_reminders:{today}"),
+            ("escalate", today, f"escalate:{today}"),
             ("build_compliance", rules.month_start(today), f"build_compliance:{today}")]
     if today.day == 1:  # the month just ended, judged whole, then its circular
         runs += [("build_compliance", last, f"build_compliance:final:{last:%Y-%m}"),

@@ -8,10 +8,20 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 
 from app import models as m
-from app.domain import access, choices, clock, month_close, rules, rules_sql, status, tree_ranking
+from app.domain import (
+    access,
+    choices,
+    clock,
+    month_close,
+    notice_number,
+    rules,
+    rules_sql,
+    status,
+    tree_ranking,
+)
 from app.domain.access import current_department_scope
 from app.domain.scope import scope_clause
 from app.domain.tree import indented, unindented
@@ -117,6 +127,35 @@ def in_charge(ranked: list[tuple[int, dict]]) -> list[dict]:
             if unit in charge]
 
 
+def escalation_counts() -> list[dict]:
+    """Open tasks at each 督办 level (task.escalation_level), every level present."""
+    t = m.Task
+    query = _scoped(select(t.escalation_level, func.count()).where(
+        t.escalation_level.is_not(None), rules_sql.task_open_on(status.today()))
+        .group_by(t.escalation_level), t)
+    return _by_choice(dict(db.session.execute(query).all()), choices.ESCALATION_LEVEL)
+
+
+def red_escalations(limit: int = 50) -> list[dict]:
+    """The open tasks at 红色督办 in the user's scope, with their 红 督办单: those of the
+    projects the user is 分管领导 of first, then by deadline."""
+    t, s, p, d, leader = m.Task, m.Supervision, m.Project, m.Department, m.Person
+    mine = and_(leader.user_id.is_not(None), leader.user_id == access.current().user_id)
+    query = (access.scoped(t, t.escalation_level == "red", rules_sql.task_open_on(status.today()))
+             .with_only_columns(t.id, t.title, t.deadline, d.name.label("unit"),
+                                p.name.label("project"), s.id.label("notice"), s.doc_year,
+                                s.doc_seq, s.sent_on, case((mine, 1), else_=0).label("mine"))
+             .join(d, d.id == t.department_id)
+             .outerjoin(p, p.id == t.project_id).outerjoin(leader, leader.id == p.lead_leader_id)
+             .join(s, and_(s.task_id == t.id, s.level == "red"))
+             .order_by(case((mine, 0), else_=1), t.deadline, t.id).limit(limit))
+    return [{"task": row.id, "title": row.title, "deadline": row.deadline.isoformat(),
+             "department": row.unit, "project": row.project or "", "notice": row.notice,
+             "number": notice_number.doc_number(row.doc_year, row.doc_seq),
+             "sent_on": row.sent_on.isoformat(), "mine": bool(row.mine)}
+            for row in db.session.execute(query)]
+
+
 def _by_choice(counts: dict[str, int], labels: dict) -> list[dict]:
     return [{"key": k, "name": str(v), "value": counts.get(k, 0)} for k, v in labels.items()]
 
@@ -134,6 +173,8 @@ def dashboard_data() -> dict:
         "ranking": [row for _unit, row in ranked],
         "in_charge": in_charge(ranked),
         "ranking_state": ranking_state(),
+        "escalation": escalation_counts(),
+        "red_escalations": red_escalations(),
         "overdue": [{"month": month, "value": n} for month, n in overdue_by_month(today)],
         "labels": {"completed": _("累计完成投资"), "time_target": _("按时序进度应完成"),
                    "quarter_target": _("季度目标"), "score": _("得分"),

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, raiseload
 
 from app import models as m
-from app.domain import rules, rules_sql, status
+from app.domain import escalation, rules, rules_sql, status
 from app.domain.scope import Scope, scope_clause
 from app.extensions import db
 
@@ -31,6 +31,7 @@ class LedgerRow:
     month_fed_back: bool
     pending_extension: Any = None  # (requested_on, new_deadline) of a request not decided
     notices: list[Any] = field(default_factory=list)  # (id, sent_on) of its 督办通知单
+    escalation: str | None = None  # its 督办 level as of today (escalation.level)
 
     @property
     def lagging(self) -> bool:
@@ -83,9 +84,12 @@ def ledger_rows(tasks: list[m.Task], today: dt.date) -> list[LedgerRow]:
         state, overdue = rules.task_status(task.deadline, task.done_on, task.cancelled, today,
                                            cal, conf)
         last = summary.get(task.id)
+        sent = notices.get(task.id, [])
+        level = escalation.level(task.deadline, task.done_on, task.cancelled, today, cal, conf,
+                                 sum(task.deadline < n.sent_on <= today for n in sent))
         rows.append(LedgerRow(task, state, overdue, cal.workdays_between(today, task.deadline),
                               last, bool(last and last.month_in), pending.get(task.id),
-                              notices.get(task.id, [])))
+                              notices.get(task.id, []), level))
     order = {"overdue": 0, "due_soon": 1}
     return sorted(rows, key=lambda r: (order.get(r.status, 2), r.task.deadline, r.task.id))
 
@@ -99,10 +103,12 @@ def pending_extensions(task_ids: list[int]) -> dict[int, Any]:
 
 
 def notices_of(task_ids: list[int]) -> dict[int, list[Any]]:
-    """Per task: the 督办通知单 sent on it (id, sent_on), the latest first."""
+    """Per task: the 督办通知单 sent on it (id, sent_on, level, doc_year, doc_seq), the latest
+    first."""
     s = m.Supervision
     found: dict[int, list[Any]] = {}
-    for row in db.session.execute(select(s.task_id, s.id, s.sent_on).where(
+    for row in db.session.execute(select(s.task_id, s.id, s.sent_on, s.level, s.doc_year,
+                                         s.doc_seq).where(
             s.task_id.in_(task_ids), s.channel == "notice").order_by(s.sent_on.desc(),
                                                                     s.id.desc())):
         found.setdefault(row.task_id, []).append(row)

@@ -12,7 +12,8 @@ import random
 import click
 from flask import current_app
 
-from app.domain import clock, rules
+from app import models as m
+from app.domain import clock, notice_number, rules
 from app.domain.accounts import create_account
 from app.extensions import appbuilder, db
 from app.seed import demo_ledger, demo_projects, demo_reminders
@@ -40,6 +41,10 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> dict[str, int]:
         for rows in s.rows.values():  # flushed step by step so ids follow the data's order
             db.session.add_all(rows)
         db.session.flush()
+    # the 督办单 numbered 督办〔YYYY〕N号 in the order they were sent, as if issued day by day
+    sent: list[m.Supervision] = s.rows["supervision"]
+    in_order = sorted(sent, key=lambda row: (row.sent_on, row.id))
+    notice_number.number(in_order)
     db.session.commit()
     counts = {table: len(s.rows[table]) for table in TABLES}
     counts["meeting_project"] = sum(len(mt.projects) for mt in s.rows["meeting"])

@@ -40,6 +40,7 @@ class Task(Audited, Model):
         Index("ix_task_department_deadline", "department_id", "deadline"),
         Index("ix_task_assigned_on", "assigned_on"),
         Index("ix_task_done_on", "done_on"),
+        one_of("task", "escalation_level", choices.ESCALATION_LEVEL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,8 @@ class Task(Audited, Model):
     measures: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
+    # issue 16: the 督办 level as of the last refresh (app/domain/escalation.py), like status
+    escalation_level: Mapped[str | None] = mapped_column(String(10), index=True)
     version: Mapped[int] = mapped_column(default=1, server_default=text("1"))  # issue 7: locking
 
     project: Mapped[Project | None] = relationship(lazy="joined")
@@ -128,6 +131,9 @@ class Feedback(Audited, Model):
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 
 
+REMINDER = "kind <> 'manual' AND level IS NULL"  # the daily reminders' rows
+
+
 class Supervision(Audited, Model):
     __tablename__ = "supervision"
     __table_args__ = (
@@ -136,9 +142,16 @@ class Supervision(Audited, Model):
         Index("ix_supervision_task_sent", "task_id", "sent_on"),
         Index("ix_supervision_sent_task", "sent_on", "task_id"),  # issue 6: month slices
         Index("ix_supervision_sent_on", "sent_on"),
-        # reminders: one per task, kind and day, however often the job runs
+        # reminders: one per task, kind and day, however often the job runs (a level's 督办单
+        # is not one: it may go out the day of an overdue reminder)
         Index("uq_supervision_reminder", "task_id", "kind", "sent_on", unique=True,
-              sqlite_where=text("kind <> 'manual'"), postgresql_where=text("kind <> 'manual'")),
+              sqlite_where=text(REMINDER), postgresql_where=text(REMINDER)),
+        # issue 16: each 督办 level's 督办单 once per task, however often the job runs
+        one_of("supervision", "level", choices.ESCALATION_LEVEL),
+        Index("uq_supervision_level", "task_id", "level", unique=True,
+              sqlite_where=text("level IS NOT NULL"), postgresql_where=text("level IS NOT NULL")),
+        # a 督办单's number 督办〔YEAR〕N号: unique in its year (app/domain/notice_number.py)
+        Index("uq_supervision_doc_number", "doc_year", "doc_seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,6 +160,9 @@ class Supervision(Audited, Model):
     channel: Mapped[str] = mapped_column(String(10), default="in_app")
     kind: Mapped[str] = mapped_column(String(20), default="manual")
     message: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(String(10))  # the 督办 level it was issued at
+    doc_year: Mapped[int | None] = mapped_column(Integer)  # a 督办单's year and number in it
+    doc_seq: Mapped[int | None] = mapped_column(Integer)
 
     task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
 

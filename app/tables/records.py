@@ -83,6 +83,16 @@ class Circular(Model):
     issued_by: Mapped[str | None] = mapped_column(String(120))  # 签发人; null: the system
 
 
+class NoticeCounter(Model):
+    """The last 督办单 number given in a year (issue 16): taken and moved on in one statement
+    that locks the row to the end of the transaction (app/domain/notice_number.py)."""
+
+    __tablename__ = "notice_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class JobRun(Model):
     """One run of a background job: what, with which arguments, how it went (任务运行记录)."""
 

@@ -38,6 +38,7 @@ JOB_NAMES = {
     "build_compliance": _l("考核表生成"),
     "build_circular": _l("通报生成"),
     "send_deliveries": _l("消息发送"),
+    "escalate": _l("分级督办"),
 }
 JOB_HELP = {
     "refresh_status": _l("重算每项任务的状态、逾期天数和每个项目的红黄绿灯。"),
@@ -45,6 +46,7 @@ JOB_HELP = {
     "build_compliance": _l("重新生成该月的月度督查考核表。"),
     "build_circular": _l("生成该月的督查通报数据。"),
     "send_deliveries": _l("发送尚未发出的督促邮件和群机器人消息（失败的重试）。"),
+    "escalate": _l("按逾期工作日发出蓝、黄、红色督办单，每项任务每级一次；红色督办报分管领导。"),
 }
 # the counts a run reports, by the keys the jobs use
 COUNT_LABELS = {
@@ -54,6 +56,9 @@ COUNT_LABELS = {
     **choices.SUPERVISION_KIND,
     "new": _l("新增督促"),
     "notified": _l("站内提醒"),
+    **choices.ESCALATION_LEVEL,
+    "leaders": _l("报分管领导"),
+    "levels": _l("督办等级变化"),
     "sent": choices.DELIVERY_STATUS["sent"],
     "failed": choices.DELIVERY_STATUS["failed"],
     "overdue_tasks": LABELS["tasks_overdue"],

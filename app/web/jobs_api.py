@@ -60,7 +60,7 @@ class JobApi(BaseApi):
             required: true
             schema:
               type: string
-              enum: [refresh_status, send_reminders, build_compliance, build_circular]
+              enum: [refresh_status, send_reminders, escalate, build_compliance, build_circular]
           requestBody:
             required: false
             content:
@@ -71,7 +71,7 @@ class JobApi(BaseApi):
                     as_of:
                       type: string
                       format: date
-                      description: YYYY-MM-DD, for refresh_status and send_reminders
+                      description: YYYY-MM-DD, for refresh_status, send_reminders and escalate
                     period:
                       type: string
                       description: YYYY-MM, for build_compliance and build_circular

@@ -11,6 +11,7 @@ from app import models as m
 from app.domain import choices, plausibility
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.validation import DomainError
+from app.web import escalation_badge
 from app.web.crud_base import interface
 from app.web.crud_kit import (
     AUDIT,
@@ -45,12 +46,13 @@ class FeedbackView(TitledView):
 class SupervisionView(TitledView):
     datamodel = interface(m.Supervision)
     noun = _l("督促记录")
-    list_columns = ["task", "sent_on", "channel", "kind", "message"]
-    show_columns = ["task", "sent_on", "channel", "kind", "message", *AUDIT]
+    list_columns = ["task", "sent_on", "channel", "kind", "level", "message"]
+    show_columns = ["task", "sent_on", "channel", "kind", "level", "message", *AUDIT]
     add_columns = ["task", "sent_on", "channel", "kind", "message"]
     edit_columns = add_columns
     search_columns = ["sent_on", "channel", "kind"]
     base_order = ("sent_on", "desc")
+    formatters_columns = {"level": escalation_badge.badge}
 
 
 class ExtensionView(TitledView):
@@ -74,18 +76,21 @@ class TaskView(TitledView):
     datamodel = interface(m.Task, OPEN_FIRST)
     noun = _l("任务台账")
     list_columns = ["title", "project", "department", "person", "deadline",
-                    "original_deadline", "status", "overdue_days"]
+                    "original_deadline", "status", "overdue_days", "escalation_level"]
     show_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
                     "assigned_on", "deadline", "original_deadline", "done_on", "cancelled",
-                    "status", "overdue_days", "lag_reason", "measures", *AUDIT]
+                    "status", "overdue_days", "escalation_level", "lag_reason", "measures",
+                    *AUDIT]
     add_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
                    "assigned_on", "deadline"]
     edit_columns = ["title", "project", "meeting", "expected_outcome", "department", "person",
                     "assigned_on", "deadline", "done_on", "cancelled", "lag_reason", "measures"]
-    search_columns = ["title", "department", "status", "deadline", "assigned_on"]
+    search_columns = ["title", "department", "status", "escalation_level", "deadline",
+                      "assigned_on"]
     base_order = ("open_first", "asc")
     related_views = [FeedbackView, SupervisionView, ExtensionView]
-    formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE)}
+    formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE),
+                          "escalation_level": escalation_badge.badge}
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
 
     @action("urge", _l("督促"), icon="fa-bullhorn")

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from app import jobs
 from app import models as m
-from app.domain import access, choices, ledger, rules, status
+from app.domain import access, choices, ledger, notice_number, rules, status
 from app.domain.assignment import row_id
 from app.domain.validation import DomainError
 from app.extensions import db
@@ -124,7 +124,8 @@ def notice_of(row: m.Supervision, cal: rules.Calendar, conf: rules.Settings) -> 
     _status, overdue = rules.task_status(task.deadline, done, task.cancelled, row.sent_on,
                                          cal, conf)
     return {
-        "number": _("督办〔%(year)s〕%(number)s号", year=row.sent_on.year, number=row.id),
+        "number": notice_number.doc_number(row.doc_year, row.doc_seq),
+        "level": row.level,
         "task": task, "supervision": row, "overdue_days": overdue,
         "issuer": ISSUER, "sent_on": format_date(row.sent_on, "long"),
         "deadline": format_date(task.deadline, "long"),
