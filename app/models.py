@@ -50,7 +50,7 @@ __all__ = [
     # app/tables/chains.py: 节点模板, 倒排工期, 节假日
     "NodeTemplate", "TemplateNode", "template_node_dependency", "Holiday",
     "TaskChain", "ChainNode", "chain_node_dependency",
-    # app/tables/records.py: 达标, 督查通报, 任务运行记录及其锁, 任务动态, 提醒, 审计日志, 督办单编号
+    # app/tables/records.py: 达标, 督查通报, 任务运行记录及其锁, 任务动态, 提醒, 审计, 督办单编号
     "Compliance", "Circular", "JobRun", "JobLock", "TaskEvent", "Notification", "Delivery",
     "AuditLog", "NoticeCounter",
     # app/tables/sessions.py: sessions on the server, login generations (issue 14), 登录日志

@@ -72,9 +72,11 @@ def record(session: Session, events: list[tuple[int, str, str]], actor: int,
     now = clock.utcnow()
     delivered = False
     for task_id, kind, message in events:
-        event_id = connection.execute(insert(m.TaskEvent.__table__).values(
+        inserted = connection.execute(insert(m.TaskEvent.__table__).values(
             task_id=task_id, kind=kind, message=message, created_at=now, actor_id=actor)
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None
+        event_id = inserted[0]
         told = recipients.of_tasks(select(literal(task_id, Integer)),
                                    bool(config.get("NOTIFY_DEPARTMENT"))).subquery()
         others = or_(told.c.user_id.is_(None), told.c.user_id != actor)
