@@ -176,3 +176,38 @@ def test_the_closure_is_in_the_audit_trail(app, client, auth, world):
         rows = db.session.scalars(select(m.AuditLog).where(
             m.AuditLog.table_name == "task_closure", m.AuditLog.row_id == closure.id)).all()
         assert {row.action for row in rows} >= {"insert", "update"}
+
+
+def test_the_circular_counts_the_months_closures_in_force(app, world):
+    """March 2025 by Beijing days: one in force on 10 March counts; one revoked does not; one
+    at 01:00 on 1 April Beijing time (17:00 UTC on 31 March) is April's."""
+    from app.files.circular_columns import summary_sentences
+    from app.files.circular_xlsx import summary_lines
+    from app.reports import circular
+
+    with app.app_context():
+        rows = []
+        for closed_at, revoked in ((dt.datetime(2025, 3, 10, 2), False),
+                                   (dt.datetime(2025, 3, 12, 2), True),
+                                   (dt.datetime(2025, 3, 31, 17), False)):
+            task = m.Task(title=f"通报销号任务{next(_serial)}", department_id=world.dept_a,
+                          assigned_on=dt.date(2025, 2, 1), deadline=dt.date(2025, 4, 30),
+                          original_deadline=dt.date(2025, 4, 30),
+                          done_on=None if revoked else closed_at.date())
+            feedback = m.Feedback(task=task, reported_on=closed_at.date(), progress="完成",
+                                  percent_complete=100, review_status="accepted")
+            rows += [task, feedback, m.TaskClosure(
+                task=task, feedback=feedback, closed_at=closed_at,
+                revoked_at=closed_at + DAY if revoked else None,
+                revoke_reason="复核未通过" if revoked else None)]
+        db.session.add_all(rows)
+        db.session.commit()
+        assert circular.closures_in(dt.date(2025, 3, 1), dt.date(2025, 3, 31)) == 1
+        assert circular.closures_in(dt.date(2025, 4, 1), dt.date(2025, 4, 30)) == 1
+        with app.test_request_context():
+            data = circular.circular_data(dt.date(2025, 3, 1), dt.date(2025, 4, 2))
+            assert data["closures"] == 1
+            assert "本月办结销号任务1项。" in "".join(summary_sentences(data))
+            assert {"label": "办结销号", "value": 1, "kind": "int"} in summary_lines(data)
+            older = {k: v for k, v in data.items() if k != "closures"}  # built before 16.4
+            assert "办结销号" not in "".join(summary_sentences(older))
