@@ -211,3 +211,17 @@ def test_the_circular_counts_the_months_closures_in_force(app, world):
             assert {"label": "办结销号", "value": 1, "kind": "int"} in summary_lines(data)
             older = {k: v for k, v in data.items() if k != "closures"}  # built before 16.4
             assert "办结销号" not in "".join(summary_sentences(older))
+
+
+def test_the_database_keeps_one_closure_in_force_per_task(app, client, auth, world):
+    from app.domain.save import save
+    from app.domain.validation import DomainError
+
+    task, feedback = closed_by_office(app, client, auth, world)
+    with app.app_context():
+        second = m.TaskClosure(task_id=task, feedback_id=feedback,
+                               closed_at=dt.datetime(2026, 1, 2))
+        with pytest.raises(DomainError) as refused:
+            save(second, adding=True)
+        assert (refused.value.status, refused.value.message) == (409, "这项任务已经销号。")
+    assert len(closed_rows(app, task)) == 1
