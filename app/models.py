@@ -20,7 +20,7 @@ from app.tables.chains import (
     chain_node_dependency,
     template_node_dependency,
 )
-from app.tables.ledger import Attachment, Extension, Feedback, Supervision, Task
+from app.tables.ledger import Attachment, Extension, Feedback, Supervision, Task, TaskClosure
 from app.tables.org import Department, Person, RoleScope, role_scope_department
 from app.tables.projects import InvestmentReport, Meeting, Problem, Project, meeting_project
 from app.tables.records import (
@@ -47,6 +47,8 @@ __all__ = [
     "Project", "InvestmentReport", "Meeting", "meeting_project", "Problem",
     # app/tables/ledger.py: 任务台账, 延期申请, 进展反馈, 督促记录, 附件
     "Task", "Extension", "Feedback", "Supervision", "Attachment",
+    # app/tables/ledger.py: 办结销号 (issue 16)
+    "TaskClosure",
     # app/tables/chains.py: 节点模板, 倒排工期, 节假日
     "NodeTemplate", "TemplateNode", "template_node_dependency", "Holiday",
     "TaskChain", "ChainNode", "chain_node_dependency",

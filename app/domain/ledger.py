@@ -1,4 +1,4 @@
-"""The ledger's actions: assign, report, review, urge, extend,
+"""The ledger's actions: assign, report, review (and 销号), urge, extend,
 escalate and resolve a problem. Each saves through the one
 save path (app/domain/save.py) and commits once.
 
@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import models as m
-from app.domain import rules, status
+from app.domain import access, clock, rules, status
 from app.domain.locking import lock_in_order
 from app.domain.save import retried, save
 from app.domain.validation import DomainError
@@ -34,7 +34,8 @@ def deadline_within(start: dt.date, workdays: int) -> dt.date:
 
 @retried
 def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = None) -> None:
-    """Accept a feedback, or return it with a comment; an accepted 100 % closes the task."""
+    """Accept a feedback, or return it with a comment; an accepted 100 % closes the task: the
+    office's 销号, recorded in the same transaction (who, when, on which feedback)."""
     lock_in_order(feedback)
     if feedback.review_status != "submitted":
         raise DomainError(_("这条反馈已经审核过了。"))
@@ -45,7 +46,35 @@ def review_feedback(feedback: m.Feedback, accept: bool, comment: str | None = No
     task = feedback.task
     if accept and feedback.percent_complete == 100 and task.done_on is None:
         task.done_on = max(feedback.reported_on, task.assigned_on)
+        closure = m.TaskClosure(task=task, feedback=feedback, closed_at=clock.utcnow(),
+                                closed_by_fk=access.current().user_id)
+        save(feedback, task, closure)
+        return
     save(feedback, task)
+
+
+def standing_closure(task: m.Task) -> m.TaskClosure | None:
+    """The task's 销号 in force (not revoked), if any."""
+    return db.session.scalars(select(m.TaskClosure).where(
+        m.TaskClosure.task_id == task.id, m.TaskClosure.revoked_at.is_(None))).first()
+
+
+@retried
+def revoke_closure(task: m.Task, reason: str | None) -> m.TaskClosure:
+    """Revoke the task's 销号 with a reason: the task reopens (no 办结日期), the record stays
+    with who revoked it, when and why."""
+    lock_in_order(task)
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(_("撤销销号时请填写理由。"))
+    closure = standing_closure(task)
+    if closure is None:
+        raise DomainError(_("这项任务没有有效的销号，无需撤销。"), 409)
+    closure.revoked_at, closure.revoked_by_fk = clock.utcnow(), access.current().user_id
+    closure.revoke_reason = text
+    task.done_on = None
+    save(closure, task)
+    return closure
 
 
 @retried

@@ -139,6 +139,7 @@ def save(*rows: m.Model, adding: bool | None = None, commit: bool = True) -> Non
 # and columns SQLite names instead, and what the person reads (409: someone was first)
 RULES = {
     "uq_extension_pending": ("extension.task_id", lambda: _("这项任务已有待审批的延期申请。")),
+    "uq_task_closure_standing": ("task_closure.task_id", lambda: _("这项任务已经销号。")),
 }
 
 

@@ -129,6 +129,7 @@ def scope_clause(model: type, given: Scope | int) -> ColumnElement[bool]:
         m.Extension: lambda: m.Extension.task_id.in_(own_tasks),
         m.Feedback: lambda: m.Feedback.task_id.in_(own_tasks),
         m.Supervision: lambda: m.Supervision.task_id.in_(own_tasks),
+        m.TaskClosure: lambda: m.TaskClosure.task_id.in_(own_tasks),
         m.Problem: lambda: or_(
             m.Problem.department_id.in_(d), m.Problem.project_id.in_(own_projects)
         ),

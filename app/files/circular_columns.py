@@ -124,6 +124,8 @@ def summary_sentences(data: dict) -> list[str]:
         feedback=percent(t["feedback_rate"]), due=t["tasks_due"],
         implemented=t["tasks_implemented"],
         implementation=percent(t["implementation_rate"]), overdue=t["tasks_overdue"])
+    if "closures" in data:  # issue 16: circulars built before it hold no count
+        figures += _("本月办结销号任务%(count)s项。", count=data["closures"])
     score = score_text(t["score"])
     if t["compliant"]:
         return [figures, _("全县综合得分%(score)s分，本月考核达标。", score=score)]

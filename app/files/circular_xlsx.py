@@ -128,6 +128,8 @@ def summary_lines(data: dict) -> list[dict]:
             {"label": _("统计截至"), "value": data["as_of"], "kind": "date"},
             *[{"label": str(label), "value": totals[key], "kind": kind}
               for key, label, kind in TOTALS],
+            *([{"label": _("办结销号"), "value": data["closures"], "kind": "int"}]
+              if "closures" in data else []),  # issue 16: none in circulars built before
             {"label": _("是否达标"), "value": yes_no(totals["compliant"]), "kind": "text"}]
 
 

@@ -8,11 +8,11 @@ import datetime as dt
 from typing import cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.sql import Select
 
 from app import models as m
-from app.domain import compliance_sql, rules, rules_sql, tree_ranking
+from app.domain import clock, compliance_sql, rules, rules_sql, tree_ranking
 from app.domain.text import printable
 from app.domain.tree import indented
 from app.extensions import db
@@ -103,12 +103,26 @@ def lists(period: dt.date, as_of: dt.date) -> dict[str, list[dict]]:
     }
 
 
+def closures_in(period: dt.date, as_of: dt.date) -> int:
+    """办结销号 of the month up to A: the office's closures made in it (the portal's days)
+    and still in force."""
+    def utc(day: dt.date) -> dt.datetime:
+        local = dt.datetime.combine(day, dt.time(), tzinfo=clock.zone())
+        return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+    c = m.TaskClosure
+    return db.session.scalar(select(func.count()).select_from(c).where(
+        c.revoked_at.is_(None), c.closed_at >= utc(period),
+        c.closed_at < utc(as_of + dt.timedelta(days=1)))) or 0
+
+
 def circular_data(period: dt.date, today: dt.date) -> dict:
     """The circular of a period as judged on `today` (A = min(today, the period's end))."""
     period = rules.month_start(period)
     as_of = rules.compliance_as_of(period, today)
     table = compliance_sql.compliance_table(db.session, period, today)
     data = {"period": period.strftime("%Y-%m"), "as_of": as_of.isoformat(),
-            "totals": summary(table[None]), "ranking": ranking(table)} | lists(period, as_of)
+            "totals": summary(table[None]), "ranking": ranking(table),
+            "closures": closures_in(period, as_of)} | lists(period, as_of)
     # rows saved before input was checked may hold control characters
     return cast(dict, printable(data))

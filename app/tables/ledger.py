@@ -193,3 +193,35 @@ class Attachment(Model):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
     uploaded_by: Mapped[User | None] = relationship(User)
+
+
+# issue 16.4: 办结销号 — the office's act that completes a task, on an accepted feedback
+class TaskClosure(Audited, Model):
+    """A 销号: who closed the task, when, on which accepted feedback; revoked with a reason
+    (the task reopens, the row stays)."""
+
+    __tablename__ = "task_closure"
+    __table_args__ = (
+        # one standing 销号 per task, held by the database even in a race
+        Index("uq_task_closure_standing", "task_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL")),
+        CheckConstraint("(revoked_at IS NULL) = (revoke_reason IS NULL)",
+                        name="ck_task_closure_revoked_with_reason"),
+        Index("ix_task_closure_closed_at", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    closed_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_by_fk: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(lazy="joined", innerjoin=True)
+    feedback: Mapped[Feedback] = relationship(lazy="joined", innerjoin=True)
+    closed_by: Mapped[User | None] = relationship(User, foreign_keys=[closed_by_fk])
+    revoked_by: Mapped[User | None] = relationship(User, foreign_keys=[revoked_by_fk])

@@ -92,6 +92,7 @@ class TaskView(TitledView):
     formatters_columns = {"status": badge(choices.TASK_STATUS, TASK_STATUS_STYLE),
                           "escalation_level": escalation_badge.badge}
     method_permission_name = {**METHOD_PERMISSIONS, "urge": "edit"}
+    show_template = "task_show.html"  # with its 办结销号 and the office's 撤销 (issue 16)
 
     @action("urge", _l("督促"), icon="fa-bullhorn")
     def urge(self, items):

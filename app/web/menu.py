@@ -8,6 +8,7 @@ from app.web.api import APIS as TABLE_APIS
 from app.web.attachment_pages import ATTACHMENT_VIEWS
 from app.web.audit_pages import AuditLogView
 from app.web.chain_pages import ReverseScheduleView
+from app.web.closure_pages import TaskClosureView
 from app.web.compliance_pages import ComplianceReportView
 from app.web.dashboard import DashboardView
 from app.web.holiday_notice_pages import HolidayNoticeView, WorkdayCalendarView
@@ -72,7 +73,7 @@ MENU = [
     ("Security", _l("权限管理"), "LoginLog", _l("登录日志"), LoginLogView),
 ]
 HIDDEN = [TemplateNodeView, ComplianceView]
-NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, HolidayCalendarView,
+NO_MENU = [MeetingAssignView, UrgeView, ProblemActionView, TaskClosureView, HolidayCalendarView,
            HolidayNoticeView, WorkdayCalendarView,
            *ATTACHMENT_VIEWS]
 APIS = [*TABLE_APIS, JobApi, OpenApi]

@@ -204,6 +204,8 @@ ENDPOINTS |= {
     "ExtensionApprovalView.decide": e("ExtensionApproval", "E", "extension"),
     "FeedbackReviewView.queue": e("FeedbackReview"),
     "FeedbackReviewView.review": e("FeedbackReview", "E", "feedback"),
+    # 撤销销号 (issue 16): the world's task has no 销号, so a request let through is 409
+    "TaskClosureView.revoke": e("FeedbackReview", "E", "task"),
     "MeetingAssignView.meeting": e("TaskAssignment", "R", "meeting"),
     "MeetingAssignView.deadline": e("TaskAssignment", "R", "meeting"),
     "MeetingAssignView.assign": e("TaskAssignment", "E", "meeting"),

@@ -94,6 +94,18 @@ def review_accept_done(ctx: Ctx) -> Call:
                 form={"decision": "accept"})
 
 
+def closure_revoke(ctx: Ctx) -> Call:
+    """撤销销号 of a task the office closed on an accepted 100 % feedback (issue 16)."""
+    task = _task(ctx, ctx.today + 20 * DAY, done_on=ctx.today - DAY)
+    (feedback,) = ctx.made(lambda: [m.Feedback(
+        task_id=task, reported_on=ctx.today - DAY, progress="已完成", percent_complete=100,
+        review_status="accepted")])
+    ctx.made(lambda: [m.TaskClosure(task_id=task, feedback_id=feedback,
+                                    closed_at=dt.datetime(2026, 1, 1))])
+    return Call("POST", f"/office/closure/{task}/revoke", changed("task", task),
+                form={"reason": "现场核查未完成"})
+
+
 def _pending_extension(ctx: Ctx) -> tuple[int, int]:
     task = _task(ctx, ctx.today + 20 * DAY)
     (extension,) = ctx.made(lambda: [m.Extension(

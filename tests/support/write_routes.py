@@ -70,6 +70,8 @@ WRITES |= {
         Case(need("FeedbackReview E", "Feedback E"), p.review_return, "return"),
         Case(need("FeedbackReview E", "Feedback E", "Task E"), p.review_accept_done,
              "accept 100 %")),
+    # 撤销销号 (issue 16): the review's own office act; the task reopens
+    "TaskClosureView.revoke": (Case(need("FeedbackReview E", "Task E"), p.closure_revoke),),
     "ExtensionApprovalView.decide": (
         Case(need("ExtensionApproval E", "Extension E"), p.extension_reject, "reject"),
         Case(need("ExtensionApproval E", "Extension E", "Task E"), p.extension_approve,
