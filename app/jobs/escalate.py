@@ -20,10 +20,10 @@ from collections import Counter
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import DateTime, and_, exists, insert, literal, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from app import models as m
-from app.domain import choices, clock, notice_number, rules_sql, status
+from app.domain import audit, choices, clock, notice_number, rules_sql, status
 from app.extensions import db
 from app.jobs import delivery
 from app.jobs.locks import hold
@@ -57,23 +57,29 @@ def due(as_of: dt.date) -> list[tuple[int, str]]:
 
 
 def issue(as_of: dt.date, chosen: list[tuple[int, str]]) -> list[m.Supervision]:
-    """The 督办单 of the chosen (task, level), numbered in task order (not committed)."""
+    """The 督办单 of the chosen (task, level), numbered in task order (not committed).
+    Set-based: one INSERT of every row (executemany), one SELECT of them back by their
+    numbers, and their audit rows in one more, however many are issued."""
     if not chosen:
         return []
     first = notice_number.reserve(as_of.year, len(chosen))
-    tasks = {t.id: t for t in db.session.scalars(
-        select(m.Task).where(m.Task.id.in_([task_id for task_id, _level in chosen])))}
-    rows = []
+    tasks = {task.id: task for task in db.session.scalars(select(m.Task).where(
+        m.Task.id.in_([task_id for task_id, _level in chosen])))}
+    values = []
     for offset, (task_id, level) in enumerate(chosen):
         task, seq = tasks[task_id], first + offset
         number = notice_number.doc_number(as_of.year, seq)
-        message = MESSAGES[level].format(title=task.title, deadline=task.deadline.isoformat(),
-                                         number=number)
-        rows.append(m.Supervision(task=task, sent_on=as_of, channel="notice", kind=KIND[level],
-                                  level=level, message=message, doc_year=as_of.year,
-                                  doc_seq=seq))
-    db.session.add_all(rows)
-    db.session.flush()
+        values.append({"task_id": task_id, "sent_on": as_of, "channel": "notice",
+                       "kind": KIND[level], "level": level, "doc_year": as_of.year,
+                       "doc_seq": seq, "message": MESSAGES[level].format(
+                           title=task.title, deadline=task.deadline.isoformat(),
+                           number=number)})
+    db.session.execute(insert(m.Supervision.__table__), values)
+    s = m.Supervision
+    rows = list(db.session.scalars(select(s).where(
+        s.doc_year == as_of.year, s.doc_seq.between(first, first + len(chosen) - 1))
+        .order_by(s.doc_seq).options(lazyload("*"))))
+    audit.record_inserted(db.session, rows)  # the INSERT above bypassed the flush
     return rows
 
 
@@ -111,9 +117,9 @@ def run(as_of: dt.date) -> dict:
     leaders = tell_leaders(ids) if ids else 0
     refreshed = sum(refresh_levels([row.task_id for row in rows if row.level == level], level)
                     for level in LEVELS)
+    counts = Counter(row.level for row in rows)  # read before the commit expires the rows
     db.session.commit()
     sent, failed = delivery.deliver_pending(current_app.config)
-    counts = Counter(row.level for row in rows)
     return {level: counts.get(level, 0) for level in LEVELS} | {
         "new": len(rows), "notified": notified, "leaders": leaders, "levels": refreshed,
         "sent": sent, "failed": failed}
