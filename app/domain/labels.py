@@ -63,6 +63,8 @@ LABELS = {
     "overdue_days": _l("逾期天数"),
     "escalation_level": _l("督办等级"),
     "level": _l("督办等级"),
+    "doc_year": _l("督办单年份"),
+    "doc_seq": _l("督办单序号"),
     "task": _l("任务"),
     "requested_on": _l("申请日期"),
     "new_deadline": _l("申请延至"),
