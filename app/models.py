@@ -20,7 +20,15 @@ from app.tables.chains import (
     chain_node_dependency,
     template_node_dependency,
 )
-from app.tables.ledger import Attachment, Extension, Feedback, Supervision, Task, TaskClosure
+from app.tables.ledger import (
+    OPEN_FIRST_SQL,
+    Attachment,
+    Extension,
+    Feedback,
+    Supervision,
+    Task,
+    TaskClosure,
+)
 from app.tables.org import Department, Person, RoleScope, role_scope_department
 from app.tables.projects import InvestmentReport, Meeting, Problem, Project, meeting_project
 from app.tables.records import (
@@ -39,6 +47,8 @@ from app.tables.sessions import AccessVersion, LoginGeneration, LoginLog, WebSes
 __all__ = [
     # the base every table maps on, FAB's accounts, the shared column kinds
     "Model", "User", "Audited", "MONEY",
+    # the SQL of 任务台账's default order, which an index serves (app/tables/ledger.py)
+    "OPEN_FIRST_SQL",
     # app/tables/org.py: 责任单位, 责任人
     "Department", "Person",
     # app/tables/org.py: a role's data scope, beside FAB's ab_role (issue 15)

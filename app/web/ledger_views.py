@@ -11,7 +11,6 @@ from app import models as m
 from app.domain import choices, plausibility
 from app.domain.roles import METHOD_PERMISSIONS
 from app.domain.validation import DomainError
-from app.tables.ledger import OPEN_FIRST_SQL
 from app.web import escalation_badge
 from app.web.crud_base import interface
 from app.web.crud_kit import (
@@ -70,7 +69,7 @@ class ExtensionView(TitledView):
 
 # issue 18.7: 任务台账 opens with the open tasks first, each part by deadline
 # (app/tables/ledger.py: the same SQL as the index ix_task_open_first, which serves it)
-OPEN_FIRST = {"open_first": [literal_column(OPEN_FIRST_SQL.replace("status", "task.status")),
+OPEN_FIRST = {"open_first": [literal_column(m.OPEN_FIRST_SQL.replace("status", "task.status")),
                              m.Task.deadline]}
 
 
