@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from bench import client, pages
+from bench.workers import children
 
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS, SECONDS, WARMUP = 16, 30, 20
@@ -30,17 +31,6 @@ def rss_kib(pid: int) -> int | None:
     except OSError:
         return None
     return None
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
 
 
 def _wrk(url: str, cookie: str, seconds: int) -> dict:

@@ -67,13 +67,13 @@ def stop(processes: list[subprocess.Popen]) -> None:
 def _kill(processes: list[subprocess.Popen]) -> None:
     """SIGKILL each worker's group, work-horse included (a run past the budget)."""
     for process in processes:
-        for pid in _children(process.pid):
+        for pid in children(process.pid):
             _signal_group(pid, signal.SIGKILL)
         _signal_group(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

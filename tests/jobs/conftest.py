@@ -47,20 +47,6 @@ def database_url(app) -> str:
     return url
 
 
-def _workers(database_url: str, redis_url: str, tmp_path, worker_class: str
-             ) -> Iterator[Workers]:
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    pool = Workers(process_env(database_url, redis_url, instance), tmp_path, worker_class)
-    for number in (1, 2):
-        pool.start(f"kl-test-{number}-{os.getpid()}")
-    try:
-        pool.wait_ready()
-        yield pool
-    finally:
-        pool.stop()
-
-
 @pytest.fixture
 def workers(request, app, database_url, redis_url, tmp_path) -> Iterator[Workers]:
     """Two worker processes on the session database and the test Redis: the README's
